@@ -1,0 +1,23 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.language_switch, name="language_switch"),
+    path("organisations/", views.organisation_list_view, name="organisation_list"),
+    path("organisations/new/", views.organisation_create_view, name="organisation_create"),
+    path("organisations/<int:pk>/", views.organisation_detail_view, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit_view, name="organisation_edit"),
+    path(
+        "organisations/<int:pk>/invite/", views.invitation_create_view, name="invitation_create"
+    ),
+    path(
+        "organisations/<int:pk>/members/<int:membership_pk>/remove/",
+        views.membership_remove_view,
+        name="membership_remove",
+    ),
+    path("invitations/<uuid:token>/", views.invitation_accept_view, name="invitation_accept"),
+]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Grant portal administration")
+admin.site.site_title = _("Grant portal")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("regions/", include("regions.urls")),
+    path("", include("accounts.urls")),
+]

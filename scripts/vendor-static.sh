@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Re-vendor the pinned front-end packages from the npm registry into static/vendor/.
+# We serve them ourselves (no CDN): our users are on slow rural links and pages must
+# work from the server alone. Bump a version here, run the script, commit the result.
+set -euo pipefail
+BOOTSTRAP_VERSION=5.3.9
+HTMX_VERSION=2.0.11
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+npm pack --silent "bootstrap@${BOOTSTRAP_VERSION}" "htmx.org@${HTMX_VERSION}" >/dev/null
+mkdir bootstrap htmx
+tar -xzf "bootstrap-${BOOTSTRAP_VERSION}.tgz" -C bootstrap
+tar -xzf "htmx.org-${HTMX_VERSION}.tgz" -C htmx
+
+dest="$root/static/vendor"
+rm -rf "$dest/bootstrap" "$dest/htmx"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/htmx"
+cp bootstrap/package/dist/css/bootstrap.min.css "$dest/bootstrap/css/"
+cp bootstrap/package/dist/js/bootstrap.bundle.min.js "$dest/bootstrap/js/"
+cp bootstrap/package/LICENSE "$dest/bootstrap/LICENSE"
+cp htmx/package/dist/htmx.min.js "$dest/htmx/"
+cp htmx/package/LICENSE "$dest/htmx/LICENSE"
+# We ship no source maps: drop their references so the hashed-static build finds no missing file.
+sed -i '/sourceMappingURL=/d' "$dest/bootstrap/css/bootstrap.min.css" "$dest/bootstrap/js/bootstrap.bundle.min.js" "$dest/htmx/htmx.min.js"
+cat > "$dest/VERSIONS" <<TXT
+bootstrap ${BOOTSTRAP_VERSION} (MIT)
+htmx.org ${HTMX_VERSION} (0BSD)
+TXT
+echo "vendored into $dest:"; cat "$dest/VERSIONS"
