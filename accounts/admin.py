@@ -15,7 +15,15 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "role", "affiliation", "language", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "full_name",
+        "role",
+        "affiliation",
+        "language",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["role", "affiliation", "language", "is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "full_name", "position"]
     readonly_fields = ["last_login", "date_joined"]
@@ -74,7 +82,15 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "invited_by", "created_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_filter = ["role"]
     search_fields = ["email", "organisation__name"]
     autocomplete_fields = ["organisation", "invited_by", "accepted_by"]

@@ -50,9 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
-    phone = models.CharField(
-        _("phone"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     language = models.CharField(
         _("language"),
         max_length=8,

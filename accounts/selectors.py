@@ -14,13 +14,15 @@ def organisations_for_user(user) -> QuerySet[Organisation]:
 
 
 def organisation_list(user) -> QuerySet[Organisation]:
-    return organisations_for_user(user).annotate(member_count=Count("memberships")).order_by(
-        "name"
-    )
+    return organisations_for_user(user).annotate(member_count=Count("memberships")).order_by("name")
 
 
 def organisation_detail(user, pk) -> QuerySet[Organisation]:
     """One organisation with its members, for the organisation page (a 404 for outsiders)."""
-    return organisations_for_user(user).filter(pk=pk).prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+    return (
+        organisations_for_user(user)
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+        )
     )

@@ -11,9 +11,7 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create_view, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail_view, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit_view, name="organisation_edit"),
-    path(
-        "organisations/<int:pk>/invite/", views.invitation_create_view, name="invitation_create"
-    ),
+    path("organisations/<int:pk>/invite/", views.invitation_create_view, name="invitation_create"),
     path(
         "organisations/<int:pk>/members/<int:membership_pk>/remove/",
         views.membership_remove_view,

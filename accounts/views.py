@@ -206,7 +206,10 @@ def invitation_accept_view(request, token):
             raise Http404
         messages.error(
             request,
-            _("This invitation was sent to another address. Sign in with that address to accept it."),
+            _(
+                "This invitation was sent to another address. "
+                "Sign in with that address to accept it."
+            ),
         )
         return redirect("start")
     if request.method == "POST":
@@ -221,4 +224,3 @@ def invitation_accept_view(request, token):
         )
         return redirect("organisation_detail", pk=invitation.organisation_id)
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
-

@@ -18,6 +18,17 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks run in-process in tests; the worker test turns this off for itself."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache
@@ -29,7 +40,12 @@ def _clear_cache():
 
 @pytest.fixture
 def oblast(db):
-    return RegionFactory(code="41702000000000", name_en="Issyk-Kul Oblast", name_ru="Иссык-Кульская область", name_ky="Ысык-Көл облусу")
+    return RegionFactory(
+        code="41702000000000",
+        name_en="Issyk-Kul Oblast",
+        name_ru="Иссык-Кульская область",
+        name_ky="Ысык-Көл облусу",
+    )
 
 
 @pytest.fixture
@@ -78,7 +94,9 @@ def conflicted_member(db):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="sam@example.org", full_name="Saltanat Staff", role=ProgrammeRole.STAFF)
+    return UserFactory(
+        email="sam@example.org", full_name="Saltanat Staff", role=ProgrammeRole.STAFF
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ class RegionFactory(DjangoModelFactory):
     class Meta:
         model = Region
         django_get_or_create = ["code"]
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"417{90 + n // 1000:02d}{n % 1000:03d}000000")
     level = RegionLevel.OBLAST
@@ -20,6 +21,7 @@ class RegionFactory(DjangoModelFactory):
     name_ru = factory.Sequence(lambda n: f"Тестовая область {n}")
     name_ky = factory.Sequence(lambda n: f"Тест облусу {n}")
     edition = "test"
+    parent = None
     oblast = factory.LazyAttribute(lambda o: o.parent.oblast if o.parent else None)
 
     @factory.post_generation

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from reporting import demo
+
+
+class Command(BaseCommand):
+    help = (
+        'Create the demo story of the 2017 "Prevention in Action" small grants programme. '
+        "Safe to run again: nothing is duplicated."
+    )
+
+    def handle(self, *args, **options):
+        people = demo.seed_people_and_organisations()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+        if not settings.DEBUG:
+            self.stdout.write("Demo logins are printed only when DJANGO_DEBUG is on.")
+            return
+        self.stdout.write(
+            f"\nDemo logins (local use only), all with the password {demo.DEMO_PASSWORD!r}:"
+        )
+        rows = [
+            ("staff", people["staff"]),
+            ("committee", people["committee"]),
+            ("applicant", people["applicants"][:4]),
+        ]
+        for label, users in rows:
+            for user in users:
+                self.stdout.write(f"  {label:<10} {user.email:<42} {user.get_role_display()}")
+        self.stdout.write(
+            f"  ...and {len(people['applicants']) - 4} more applicants: see /admin/accounts/user/"
+        )
