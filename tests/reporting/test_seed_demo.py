@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.enums import Affiliation, ProgrammeRole
+from accounts.models import Membership, Organisation, User
+from regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+        Region.objects.count(),
+    )
+
+
+def test_seed_demo_twice_creates_nothing_new(capsys):
+    call_command("seed_demo")
+    first = _counts()
+    call_command("seed_demo")
+    assert _counts() == first
+
+
+def test_the_demo_tells_the_2017_story_without_the_reference_data():
+    call_command("seed_demo")
+    places = dict(Organisation.objects.values_list("name", "region__code"))
+    assert places['Public association "Suzak Youth Centre"'] == "41703220856000"
+    assert places['Public association "Sverdlov Neighbourhood Prevention"'] == "41711204000000"
+    kulundu = Region.objects.get(code="41705236825000")
+    assert (kulundu.parent.code, kulundu.oblast.code) == ("41705236000000", "41705000000000")
+    committee = User.objects.filter(role=ProgrammeRole.COMMITTEE_MEMBER)
+    assert sorted(set(committee.values_list("affiliation", flat=True))) == sorted(
+        [Affiliation.GOVERNMENT, Affiliation.INDEPENDENT, Affiliation.NGO]
+    )
+    assert User.objects.filter(role=ProgrammeRole.STAFF).count() == 2
+    assert User.objects.filter(role=ProgrammeRole.DONOR_VIEWER).count() == 1
+
+
+def test_demo_logins_are_printed_only_in_debug(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert "prevention-2017" in capsys.readouterr().out
+    settings.DEBUG = False
+    call_command("seed_demo")
+    assert "prevention-2017" not in capsys.readouterr().out
