@@ -111,11 +111,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker -----------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
-if REDIS_URL:
+# The cache may live in its own Redis database, so that flushing it never touches
+# the Celery queues.
+REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", REDIS_URL, schemes={"redis", "rediss"})
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
         }
     }
 else:
@@ -223,6 +226,11 @@ STORAGES = {
         )
     },
 }
+
+# Uploads (application documents, report photos): checked by content and size on the server.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Reference data kept outside the repository -----------------------------
 REGIONS_DATA_DIR = Path(env_str("REGIONS_DATA_DIR", str(SHARED_DIR / "data" / "kyrgyzstan")))
