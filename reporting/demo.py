@@ -22,6 +22,14 @@ DEMO_EMAIL_DOMAIN = "demo.example.org"
 # English, Russian and Kyrgyz names as in the SOATE snapshot.
 DEMO_PLACES = [
     (
+        "41708000000000",
+        RegionLevel.OBLAST,
+        "",
+        "Chuy Oblast",
+        "Чуйская область",
+        "Чүй облусу",
+    ),
+    (
         "41702000000000",
         RegionLevel.OBLAST,
         "",
@@ -267,6 +275,57 @@ class DemoOrganisation:
 
 ORGANISATIONS = [
     DemoOrganisation(
+        "nookatyouth",
+        'Public association "Nookat Youth Club"',
+        LegalForm.PUBLIC_ASSOCIATION,
+        "41706242000000",
+        "02801201710122",
+        "Bekzat Osmonov",
+        "ky",
+    ),
+    DemoOrganisation(
+        "batkenwomen",
+        'Public association "Batken Women\'s Network"',
+        LegalForm.PUBLIC_ASSOCIATION,
+        "41705258000000",
+        "02801201710133",
+        "Nargiza Sabirova",
+    ),
+    DemoOrganisation(
+        "talasfuture",
+        'Public foundation "Talas Future"',
+        LegalForm.FOUNDATION,
+        "41707215000000",
+        "02801201710144",
+        "Kubanych Alymkulov",
+        "ky",
+    ),
+    DemoOrganisation(
+        "bishkekdebate",
+        'Public association "Bishkek Youth Debate"',
+        LegalForm.PUBLIC_ASSOCIATION,
+        "41711204000000",
+        "02801201710155",
+        "Anna Kim",
+    ),
+    DemoOrganisation(
+        "safecity",
+        'LLC "Safe City Systems"',
+        LegalForm.OTHER,
+        "41711204000000",
+        "02801201710166",
+        "Vadim Orlov",
+    ),
+    DemoOrganisation(
+        "chuyinit",
+        'Initiative group "Chuy Neighbours"',
+        LegalForm.INITIATIVE_GROUP,
+        "41708000000000",
+        "",
+        "Meerim Asanalieva",
+        "ky",
+    ),
+    DemoOrganisation(
         "jetyoguz",
         'Public association "Jety-Oguz Community Safety"',
         LegalForm.PUBLIC_ASSOCIATION,
@@ -478,3 +537,618 @@ def seed_people_and_organisations() -> dict[str, list[User]]:
             )
             people["applicants"].append(user)
     return people
+
+
+# --- The programme, its themes and calls ---------------------------------------
+
+THEMES = [
+    (
+        "joint-plans",
+        "Joint crime-prevention plans of local self-government and communities",
+        "Совместные планы профилактики правонарушений органов МСУ и сообществ",
+        "Жергиликтүү өз алдынча башкаруу органдары менен жамааттардын укук бузууларды "
+        "алдын алуу боюнча биргелешкен пландары",
+    ),
+    (
+        "radicalisation",
+        "Religious radicalisation of young people",
+        "Религиозная радикализация молодёжи",
+        "Жаштардын диний радикалдашуусу",
+    ),
+    ("early-marriage", "Early marriage", "Ранние браки", "Эрте никелер"),
+    (
+        "juvenile",
+        "Juvenile delinquency",
+        "Подростковая преступность",
+        "Өспүрүмдөр арасындагы кылмыштуулук",
+    ),
+    ("road-safety", "Road safety", "Безопасность дорожного движения", "Жол кыймылынын коопсуздугу"),
+    (
+        "cross-border",
+        "Security in cross-border villages",
+        "Безопасность в приграничных сёлах",
+        "Чек ара айылдарындагы коопсуздук",
+    ),
+]
+
+RUBRIC_2017 = [
+    ("Relevance to the call's themes and to local crime problems", 25),
+    ("Partnership with the ayil okmotu, police and community", 20),
+    ("Feasibility of the work plan", 20),
+    ("Budget and value for money", 15),
+    ("Co-financing and sustainability", 20),
+]
+
+DOCUMENTS_2017 = [
+    ("Certificate of state registration", "A scan of the certificate of the Ministry of Justice."),
+    (
+        "Letter of support from the ayil okmotu",
+        "Signed by the head of the ayil okmotu or the mayor.",
+    ),
+    ("Detailed budget", "The budget as a spreadsheet, if it has more lines than the form."),
+]
+
+ELIGIBLE_2017 = [
+    "41702000000000",  # Issyk-Kul
+    "41703000000000",  # Jalal-Abad
+    "41706000000000",  # Osh Oblast
+    "41711000000000",  # Bishkek
+    "41707000000000",  # Talas
+    "41705000000000",  # Batken
+]
+
+
+def _bishkek(*args):
+    import datetime
+    import zoneinfo
+
+    return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Asia/Bishkek"))
+
+
+@transaction.atomic
+def seed_programme_and_calls():
+    """The programme with its six themes, the 2017 call (its deadline long past) and a
+    call open today, so that the demo shows both the story and a form to fill in."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from grants.enums import CallState
+    from grants.models import Call, Criterion, Programme, RequiredDocument, Theme
+    from grants.services.states import transition_record
+
+    programme, _created = Programme.objects.get_or_create(
+        slug="prevention-in-action",
+        defaults={
+            "name": "Prevention in Action",
+            "donor": "US Bureau of International Narcotics and Law Enforcement Affairs (INL)",
+            "currency": "KGS",
+            "starts_on": datetime.date(2015, 1, 1),
+            "ends_on": datetime.date(2019, 12, 31),
+            "reference_prefix": "PIA",
+        },
+    )
+    themes = []
+    for order, (_key, en, ru, ky) in enumerate(THEMES):
+        theme, _created = Theme.objects.get_or_create(
+            programme=programme, name_en=en, defaults={"name_ru": ru, "name_ky": ky, "order": order}
+        )
+        themes.append(theme)
+    staff = User.objects.get(email=demo_email("programme.officer"))
+    eligible = list(Region.objects.filter(code__in=ELIGIBLE_2017))
+
+    def make_call(slug, **fields):
+        call, created = Call.objects.get_or_create(slug=slug, programme=programme, defaults=fields)
+        if created:
+            call.full_clean()
+            call.themes.set(themes)
+            call.eligible_regions.set(eligible)
+            for order, (name, weight) in enumerate(RUBRIC_2017):
+                Criterion.objects.create(
+                    call=call, name=name, weight=weight, max_points=10, order=order
+                )
+            for order, (name, description) in enumerate(DOCUMENTS_2017):
+                RequiredDocument.objects.create(
+                    call=call,
+                    name=name,
+                    description=description,
+                    is_mandatory=order < 2,
+                    order=order,
+                )
+        return call, created
+
+    call_2017, created = make_call(
+        "prevention-in-action-2017",
+        title="Small grants for local crime prevention 2017",
+        description=(
+            "UNODC invites public associations, initiative groups and local self-government "
+            "bodies to propose local crime-prevention projects in six regions of Kyrgyzstan: "
+            "joint prevention plans of ayil okmotu, police and communities, prevention of "
+            "religious radicalisation of young people, early marriage, juvenile delinquency, "
+            "road safety and security in cross-border villages."
+        ),
+        eligible_legal_forms=[
+            LegalForm.PUBLIC_ASSOCIATION,
+            LegalForm.FOUNDATION,
+            LegalForm.INITIATIVE_GROUP,
+            LegalForm.LOCAL_SELF_GOVERNMENT,
+        ],
+        total_budget=Decimal("3800000.00"),
+        min_grant=Decimal("100000.00"),
+        max_grant=Decimal("350000.00"),
+        cofinancing_min_percent=Decimal("10.00"),
+        cofinancing_note=(
+            "At least 10% of the project from the local budget of the ayil aimak or town."
+        ),
+        opens_at=_bishkek(2017, 4, 3, 9, 0),
+        closes_at=_bishkek(2017, 5, 31, 18, 0),
+        questions_until=_bishkek(2017, 5, 20, 18, 0),
+        contact_name="Gulnara Asanova",
+        contact_email=demo_email("programme.officer"),
+        state=CallState.CLOSED,
+    )
+    if created:
+        transition_record(
+            subject=call_2017,
+            from_state=CallState.DRAFT,
+            to_state=CallState.PUBLISHED,
+            by=staff,
+            at=_bishkek(2017, 4, 3, 9, 0),
+        )
+        transition_record(
+            subject=call_2017,
+            from_state=CallState.PUBLISHED,
+            to_state=CallState.CLOSED,
+            at=call_2017.closes_at,
+            reason="Closed at the deadline.",
+        )
+
+    now = timezone.localtime()
+    make_call(
+        "safer-villages-open-call",
+        title="Safer villages: small grants for community crime prevention",
+        description=(
+            "An open call of the demo: prepare an application to see how the portal keeps "
+            "your draft, checks it and confirms receipt."
+        ),
+        eligible_legal_forms=[
+            LegalForm.PUBLIC_ASSOCIATION,
+            LegalForm.FOUNDATION,
+            LegalForm.INITIATIVE_GROUP,
+            LegalForm.LOCAL_SELF_GOVERNMENT,
+        ],
+        total_budget=Decimal("4000000.00"),
+        min_grant=Decimal("150000.00"),
+        max_grant=Decimal("400000.00"),
+        cofinancing_min_percent=Decimal("10.00"),
+        cofinancing_note="At least 10% from the local budget.",
+        opens_at=(now - datetime.timedelta(days=10)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        ),
+        closes_at=(now + datetime.timedelta(days=30)).replace(
+            hour=18, minute=0, second=0, microsecond=0
+        ),
+        contact_name="Gulnara Asanova",
+        contact_email=demo_email("programme.officer"),
+        state=CallState.PUBLISHED,
+    )
+    return programme, call_2017
+
+
+# --- The 2017 applications ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    organisation: str
+    theme: int  # index into THEMES
+    title: str
+    places: tuple[str, ...]
+    problem: str
+    activities: tuple[str, ...]
+    beneficiaries: tuple[int, int, int, int]  # women, men, girls, boys
+    events_cost: int  # KGS per event, ten events
+    local_budget: int
+    screening: str = "eligible"  # or an IneligibilityReason value
+
+
+APPLICATIONS_2017 = [
+    DemoApplication(
+        "jetyoguz",
+        0,
+        "A joint crime-prevention plan for Jety-Oguz District",
+        ("41702210000000",),
+        "Thefts of livestock and domestic violence rise while villages and police rarely plan together.",
+        (
+            "Baseline safety survey in 12 villages",
+            "Drafting the joint plan with the ayil okmotu and police",
+            "Public hearings and adoption by the local council",
+        ),
+        (1200, 1100, 400, 380),
+        18000,
+        45000,
+    ),
+    DemoApplication(
+        "suzak",
+        1,
+        "Youth leaders against radicalisation in Suzak",
+        ("41703220856000",),
+        "Young men returning from labour migration are targeted by recruiters online.",
+        (
+            "Training of 30 youth leaders",
+            "Dialogue evenings with religious leaders",
+            "Sports and media festival",
+        ),
+        (300, 450, 260, 340),
+        21000,
+        30000,
+    ),
+    DemoApplication(
+        "kyzyltuu",
+        2,
+        "Kyzyl-Tuu says no to early marriage",
+        ("41703220842000",),
+        "Girls leave school at 15-16; early and unregistered marriages are common.",
+        (
+            "School sessions with girls and parents",
+            "Training of aksakal courts and imams",
+            "Hotline and referral cards",
+        ),
+        (900, 350, 520, 180),
+        16000,
+        28000,
+    ),
+    DemoApplication(
+        "nariman",
+        3,
+        "Safe afternoons for Nariman's teenagers",
+        ("41706226830000",),
+        "Teenagers without after-school activities are drawn into petty crime.",
+        (
+            "After-school clubs in three schools",
+            "Mentoring by police inspectors for minors",
+            "Summer camp on the law",
+        ),
+        (250, 220, 330, 410),
+        19000,
+        36000,
+    ),
+    DemoApplication(
+        "nookat",
+        1,
+        "Nookat: tolerance through youth media",
+        ("41706242600010",),
+        "Extremist materials circulate among school leavers in Nookat.",
+        ("Youth media school", "Short films on tolerance", "Screenings in mahallas"),
+        (280, 300, 350, 370),
+        20000,
+        32000,
+    ),
+    DemoApplication(
+        "karasuu",
+        4,
+        "Safe roads to school in Kara-Suu",
+        ("41706226600010",),
+        "Children cross the busy market road without crossings; 14 were injured in 2016.",
+        (
+            "Road safety lessons in 8 schools",
+            "Painted crossings and signs with the mayor's office",
+            "Young traffic inspectors' patrols",
+        ),
+        (400, 380, 900, 950),
+        17000,
+        60000,
+    ),
+    DemoApplication(
+        "sverdlov",
+        0,
+        "Neighbourhood prevention councils in Sverdlov District",
+        ("41711204000000",),
+        "New settlements on the city's edge have no local prevention structure.",
+        (
+            "Founding 6 neighbourhood prevention councils",
+            "Joint patrols with district police",
+            "A district prevention plan",
+        ),
+        (2100, 1900, 600, 650),
+        22000,
+        50000,
+    ),
+    DemoApplication(
+        "amanbaev",
+        3,
+        "Amanbaev: second chances for young offenders",
+        ("41707215807000",),
+        "Repeat offences among minors on probation are high.",
+        (
+            "Case management with the probation office",
+            "Vocational courses",
+            "Family group conferences",
+        ),
+        (120, 140, 60, 110),
+        15000,
+        25000,
+    ),
+    DemoApplication(
+        "kulundu",
+        5,
+        "Kulundu and Gafurov: border villages talk before they quarrel",
+        ("41705236825000",),
+        "Disputes over water and pastures at the border escalate into clashes.",
+        (
+            "Joint committees of the two border villages",
+            "Water-sharing mediation sessions",
+            "Youth friendship games across the border",
+        ),
+        (1500, 1600, 700, 720),
+        24000,
+        55000,
+    ),
+    DemoApplication(
+        "maksat",
+        5,
+        "Maksat village: early warning for cross-border incidents",
+        ("41705236825000",),
+        "Incidents at the border of Maksat village are reported late to both sides.",
+        (
+            "Early-warning network of village elders",
+            "Training with border guards and police",
+            "Joint cultural events",
+        ),
+        (600, 650, 280, 300),
+        20000,
+        30000,
+    ),
+    DemoApplication(
+        "uchkorgon",
+        2,
+        "Uch-Korgon families against early marriage",
+        ("41705258849000",),
+        "Early marriages and bride kidnapping persist in remote villages.",
+        (
+            "Family counselling days",
+            "Campaign with religious leaders",
+            "Support group for young women",
+        ),
+        (800, 300, 450, 150),
+        16500,
+        26000,
+    ),
+    DemoApplication(
+        "karakol",
+        3,
+        "Legal aid and prevention for minors in Jety-Oguz",
+        ("41702210000000",),
+        "Minors in conflict with the law lack legal aid in the district.",
+        (
+            "Free legal consultations",
+            "Law lessons in 10 schools",
+            "Training for inspectors for minors",
+        ),
+        (220, 200, 300, 320),
+        18500,
+        30000,
+    ),
+    DemoApplication(
+        "nookatyouth",
+        3,
+        "Football against street crime in Nookat District",
+        ("41706242000000",),
+        "Boys spend evenings in the street without supervision.",
+        ("Evening football league", "Talks by police inspectors", "Tournament final"),
+        (50, 80, 40, 300),
+        14000,
+        15000,
+    ),
+    DemoApplication(
+        "batkenwomen",
+        2,
+        "Women's councils for Kadamjai District",
+        ("41705258000000",),
+        "Women's voices are missing from local prevention councils.",
+        (
+            "Founding women's councils",
+            "Training on the law on domestic violence",
+            "Round tables with the ayil okmotu",
+        ),
+        (700, 100, 200, 50),
+        15500,
+        20000,
+    ),
+    DemoApplication(
+        "talasfuture",
+        4,
+        "Talas: safe roads for herders' children",
+        ("41707215000000",),
+        "Children walk along the highway to school in autumn and winter.",
+        (
+            "Reflective vests and lessons",
+            "School bus stop with the ayil okmotu",
+            "Drivers' awareness campaign",
+        ),
+        (150, 160, 500, 520),
+        14500,
+        18000,
+    ),
+    DemoApplication(
+        "bishkekdebate",
+        1,
+        "Debate clubs for critical thinking in Bishkek",
+        ("41711204000000",),
+        "Students have little practice in questioning extremist narratives.",
+        ("Debate clubs in 5 colleges", "City debate tournament", "Guide for teachers"),
+        (300, 280, 260, 240),
+        17500,
+        12000,
+    ),
+    DemoApplication(
+        "safecity",
+        4,
+        "Video surveillance for Sverdlov District",
+        ("41711204000000",),
+        "Crossings lack cameras.",
+        ("Purchase of cameras", "Installation", "Maintenance"),
+        (0, 0, 0, 0),
+        30000,
+        0,
+        screening="legal_form",
+    ),
+    DemoApplication(
+        "chuyinit",
+        0,
+        "A prevention plan for our village in Chuy",
+        ("41708000000000",),
+        "Our village has no prevention plan.",
+        ("Meetings", "Plan", "Adoption"),
+        (100, 100, 50, 50),
+        12000,
+        10000,
+        screening="region",
+    ),
+]
+
+
+@transaction.atomic
+def seed_applications_2017(call):
+    """The 2017 applications as they stood after screening (June 2017).
+
+    Historic data is written directly, with its state changes dated in 2017; new
+    applications in the portal go through grants.services instead.
+    """
+    import datetime
+    from decimal import Decimal
+
+    from grants.enums import ApplicationState, BudgetCategory, IneligibilityReason, PartnerKind
+    from grants.models import (
+        Application,
+        ApplicationLocation,
+        BudgetLine,
+        Partner,
+        Theme,
+        WorkPlanActivity,
+    )
+    from grants.services.states import transition_record
+
+    if call.applications.exists():
+        return list(call.applications.all())
+    themes = list(Theme.objects.filter(programme=call.programme).order_by("order"))
+    staff = User.objects.get(email=demo_email("programme.officer"))
+    organisations = {
+        demo.key: Organisation.objects.get(
+            **(
+                {"taxpayer_number": demo.taxpayer_number}
+                if demo.taxpayer_number
+                else {"name": demo.name}
+            )
+        )
+        for demo in ORGANISATIONS
+    }
+    places = {r.code: r for r in Region.objects.all()}
+    applications = []
+    for number, demo in enumerate(APPLICATIONS_2017, start=1):
+        organisation = organisations[demo.organisation]
+        owner = organisation.memberships.order_by("pk").first().user
+        submitted_at = _bishkek(2017, 5, 10, 10, 0) + datetime.timedelta(
+            days=number // 2, hours=number
+        )
+        women, men, girls, boys = demo.beneficiaries
+        application = Application.objects.create(
+            call=call,
+            organisation=organisation,
+            created_by=owner,
+            title=demo.title,
+            theme=themes[demo.theme],
+            summary=f"{demo.title}. {demo.problem} The project works with the ayil okmotu, the police and schools.",
+            duration_months=12,
+            problem=demo.problem,
+            target_groups="Young people, parents, local leaders, police inspectors.",
+            objectives="Fewer offences in the project area and a prevention plan adopted and funded locally.",
+            beneficiaries_women=women,
+            beneficiaries_men=men,
+            beneficiaries_girls=girls,
+            beneficiaries_boys=boys,
+            cofinancing_local_budget=Decimal(demo.local_budget),
+            declaration_accepted=True,
+            declared_by=owner,
+            reference=f"PIA-2017-{number:03d}",
+            sequence=number,
+            submitted_at=submitted_at,
+            updated_by=owner,
+        )
+        for order, activity in enumerate(demo.activities):
+            WorkPlanActivity.objects.create(
+                application=application,
+                activity=activity,
+                start_month=1 + 4 * order,
+                end_month=4 + 4 * order,
+                order=order,
+            )
+        for code in demo.places:
+            ApplicationLocation.objects.create(application=application, region=places[code])
+        Partner.objects.create(
+            application=application,
+            kind=PartnerKind.AYIL_OKMOTU,
+            name="Ayil okmotu",
+            role="Co-finances the plan and hosts meetings.",
+        )
+        Partner.objects.create(
+            application=application,
+            kind=PartnerKind.POLICE,
+            name="District police department",
+            role="Inspectors for minors take part in activities.",
+        )
+        lines = [
+            (
+                BudgetCategory.EVENTS,
+                "Community events and trainings",
+                "event",
+                10,
+                demo.events_cost,
+            ),
+            (BudgetCategory.STAFF, "Project coordinator", "month", 12, 8000),
+            (BudgetCategory.MATERIALS, "Printed materials", "set", 500, 60),
+            (BudgetCategory.TRAVEL, "Transport to villages", "trip", 24, 1500),
+        ]
+        for order, (category, description, unit, quantity, cost) in enumerate(lines):
+            BudgetLine.objects.create(
+                application=application,
+                category=category,
+                description=description,
+                unit=unit,
+                quantity=Decimal(quantity),
+                unit_cost=Decimal(cost),
+                order=order,
+            )
+        total = sum(Decimal(q) * Decimal(c) for _c, _d, _u, q, c in lines)
+        application.budget_total = total
+        application.requested_amount = total - application.cofinancing_local_budget
+        application.state = ApplicationState.SUBMITTED
+        application.save(update_fields=["budget_total", "requested_amount", "state"])
+        transition_record(
+            subject=application,
+            from_state=ApplicationState.DRAFT,
+            to_state=ApplicationState.SUBMITTED,
+            by=owner,
+            at=submitted_at,
+        )
+        screened_at = _bishkek(2017, 6, 5, 11, 0) + datetime.timedelta(minutes=10 * number)
+        if demo.screening == "eligible":
+            to_state, reason = ApplicationState.ELIGIBLE, ""
+        else:
+            to_state, reason = (
+                ApplicationState.INELIGIBLE,
+                str(IneligibilityReason(demo.screening).label),
+            )
+        application.state = to_state
+        application.save(update_fields=["state"])
+        transition_record(
+            subject=application,
+            from_state=ApplicationState.SUBMITTED,
+            to_state=to_state,
+            by=staff,
+            at=screened_at,
+            reason=reason,
+        )
+        applications.append(application)
+    return applications

@@ -76,3 +76,105 @@ class MembershipFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = MembershipRole.OWNER
+
+
+# --- grants ---------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from grants.enums import ApplicationState, BudgetCategory, CallState  # noqa: E402
+from grants.models import (  # noqa: E402
+    Application,
+    BudgetLine,
+    Call,
+    Criterion,
+    Programme,
+    RequiredDocument,
+    Theme,
+)
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ["slug"]
+
+    name = "Prevention in Action"
+    slug = "pia"
+    donor = "INL"
+    currency = "KGS"
+    starts_on = _dt.date(2017, 1, 1)
+    ends_on = _dt.date(2019, 12, 31)
+    reference_prefix = "PIA"
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name_en = factory.Sequence(lambda n: f"Theme {n}")
+    name_ru = factory.Sequence(lambda n: f"Тема {n}")
+    name_ky = factory.Sequence(lambda n: f"Тема {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class CallFactory(DjangoModelFactory):
+    """A published call open now: opened a week ago, closing in three weeks."""
+
+    class Meta:
+        model = Call
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Small grants for crime prevention {n}")
+    slug = factory.Sequence(lambda n: f"call-{n}")
+    description = "Local crime-prevention projects of public associations."
+    eligible_legal_forms = factory.LazyFunction(
+        lambda: ["public_association", "foundation", "initiative_group", "local_self_government"]
+    )
+    total_budget = Decimal("3000000.00")
+    min_grant = Decimal("100000.00")
+    max_grant = Decimal("300000.00")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - _dt.timedelta(days=7))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + _dt.timedelta(days=21))
+    contact_name = "Programme officer"
+    contact_email = "grants@example.org"
+    state = CallState.PUBLISHED
+
+    @factory.post_generation
+    def rubric(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        for order, (name, weight) in enumerate(
+            [("Relevance", 30), ("Feasibility", 30), ("Partnership", 20), ("Value for money", 20)]
+        ):
+            Criterion.objects.create(call=obj, name=name, weight=weight, max_points=10, order=order)
+        RequiredDocument.objects.create(call=obj, name="Registration certificate", order=0)
+        RequiredDocument.objects.create(
+            call=obj, name="Letter of support from the ayil okmotu", order=1
+        )
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Safer villages project {n}")
+    state = ApplicationState.DRAFT
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    category = BudgetCategory.EVENTS
+    description = "Community meetings"
+    unit = "meeting"
+    quantity = Decimal("10")
+    unit_cost = Decimal("15000.00")

@@ -46,3 +46,20 @@ def test_demo_logins_are_printed_only_in_debug(settings, capsys):
     settings.DEBUG = False
     call_command("seed_demo")
     assert "prevention-2017" not in capsys.readouterr().out
+
+
+def test_the_demo_has_the_2017_call_with_its_screened_applications():
+    from grants.enums import ApplicationState, CallState
+    from grants.models import Application, Call
+
+    call_command("seed_demo")
+    call = Call.objects.get(slug="prevention-in-action-2017")
+    assert call.state == CallState.CLOSED
+    assert sum(c.weight for c in call.criteria.all()) == 100
+    states = list(
+        Application.objects.filter(call=call).order_by("sequence").values_list("reference", "state")
+    )
+    assert len(states) == 18
+    assert states[0] == ("PIA-2017-001", ApplicationState.ELIGIBLE)
+    assert [s for _r, s in states].count(ApplicationState.INELIGIBLE) == 2
+    assert Call.objects.get(slug="safer-villages-open-call").is_open

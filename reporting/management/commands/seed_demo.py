@@ -12,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = demo.seed_people_and_organisations()
+        _programme, call_2017 = demo.seed_programme_and_calls()
+        demo.seed_applications_2017(call_2017)
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not settings.DEBUG:
             self.stdout.write("Demo logins are printed only when DJANGO_DEBUG is on.")

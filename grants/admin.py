@@ -1,0 +1,167 @@
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+
+from grants.models import (
+    Application,
+    ApplicationLocation,
+    Attachment,
+    BudgetLine,
+    Call,
+    Criterion,
+    Partner,
+    Programme,
+    Question,
+    RequiredDocument,
+    Theme,
+    Transition,
+    WorkPlanActivity,
+)
+
+
+class TransitionInline(GenericTabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_state", "to_state", "by", "reason"]
+    readonly_fields = fields
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "donor", "currency", "starts_on", "ends_on", "reference_prefix"]
+    search_fields = ["name", "donor"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ThemeInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_ru", "name_ky", "programme", "order", "is_active"]
+    list_filter = ["programme", "is_active"]
+    search_fields = ["name_en", "name_ru", "name_ky"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+class RequiredDocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["title", "programme", "state", "opens_at", "closes_at", "total_budget"]
+    list_filter = ["state", "programme"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["themes"]
+    autocomplete_fields = ["eligible_regions"]
+    readonly_fields = ["state", "rubric_locked_at"]
+    inlines = [CriterionInline, RequiredDocumentInline, TransitionInline]
+    date_hierarchy = "closes_at"
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class ActivityInline(admin.TabularInline):
+    model = WorkPlanActivity
+    extra = 0
+
+
+class LocationInline(admin.TabularInline):
+    model = ApplicationLocation
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["document", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "organisation", "call", "state", "submitted_at"]
+    list_filter = [
+        "state",
+        "call",
+        ("organisation__region__oblast", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["reference", "title", "organisation__name"]
+    list_select_related = ["organisation", "call"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["state", "reference", "sequence", "submitted_at", "section_versions"]
+    inlines = [
+        ActivityInline,
+        LocationInline,
+        PartnerInline,
+        BudgetLineInline,
+        AttachmentInline,
+        TransitionInline,
+    ]
+    date_hierarchy = "submitted_at"
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["call", "asked_at", "answered_at", "published_at"]
+    list_filter = ["call"]
+    search_fields = ["text", "answer"]
+    list_select_related = ["call"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    list_display = ["at", "content_type", "object_id", "from_state", "to_state", "by"]
+    list_filter = ["content_type", "to_state"]
+    search_fields = ["reason"]
+    list_select_related = ["content_type", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationPartAdmin(admin.ModelAdmin):
+    """The parts of an application, searchable on their own for support questions."""
+
+    list_display = ["__str__", "application"]
+    list_select_related = ["application"]
+    search_fields = ["application__reference", "application__title"]
+
+
+class CallPartAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "call"]
+    list_select_related = ["call"]
+    list_filter = ["call"]
+
+
+for part in (BudgetLine, WorkPlanActivity, Partner, ApplicationLocation, Attachment):
+    admin.site.register(part, ApplicationPartAdmin)
+for part in (RequiredDocument, Criterion):
+    admin.site.register(part, CallPartAdmin)

@@ -1,0 +1,73 @@
+"""Reads of calls and applications, each with the joins its page needs.
+
+Access is decided here, in the queryset: a user reaches only the applications of
+their organisations (applicants) or of the whole programme (staff). Whatever is
+not in the queryset is a 404 for the view.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import Membership
+from grants.enums import ApplicationState, CallState
+from grants.models import Application, Call
+
+
+def calls_public() -> QuerySet[Call]:
+    """Calls the public may see: published and later, never drafts or archived ones."""
+    return Call.objects.filter(state__in=CallState.public()).select_related("programme")
+
+
+def calls_open_and_upcoming() -> QuerySet[Call]:
+    now = timezone.now()
+    return (
+        Call.objects.filter(state=CallState.PUBLISHED, closes_at__gt=now)
+        .select_related("programme")
+        .prefetch_related("themes")
+        .order_by("closes_at")
+    )
+
+
+def calls_for_staff(user) -> QuerySet[Call]:
+    if not (user.is_authenticated and user.is_programme_staff):
+        return Call.objects.none()
+    return Call.objects.select_related("programme").annotate(
+        submitted_count=Count(
+            "applications", filter=Q(applications__state__in=ApplicationState.submitted_states())
+        )
+    )
+
+
+def applications_for_user(user) -> QuerySet[Application]:
+    """Applications a user may open: staff all, applicants their organisations' ones."""
+    queryset = Application.objects.select_related(
+        "call", "call__programme", "organisation", "organisation__region", "theme"
+    ).prefetch_related(
+        Prefetch(
+            "organisation__memberships",
+            queryset=Membership.objects.only("user_id", "role", "organisation_id"),
+        )
+    )
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_programme_staff:
+        return queryset
+    return queryset.filter(organisation__memberships__user=user)
+
+
+def application_budget_totals(application) -> dict:
+    """Sums of the budget in the database: total, requested and co-financing."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField, ExpressionWrapper, F
+
+    total = application.budget_lines.aggregate(
+        total=Sum(ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=DecimalField()))
+    )["total"] or Decimal("0")
+    total = total.quantize(Decimal("0.01"))
+    cofinancing = application.cofinancing_local_budget + application.cofinancing_other
+    return {
+        "total": total,
+        "cofinancing": cofinancing,
+        "requested": total - cofinancing,
+    }
