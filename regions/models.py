@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,16 @@ class RegionQuerySet(models.QuerySet):
     def for_picker(self):
         """Units offered by the region picker: everything above the village level."""
         return self.exclude(level=RegionLevel.VILLAGE)
+
+    def order_by_name(self):
+        """Sort by the name shown in the active language (the same fallback as ``Region.name``)."""
+        language = (translation.get_language() or "en")[:2]
+        if language == "ru":
+            display = models.F("name_ru")
+        else:
+            field = "name_ky" if language == "ky" else "name_en"
+            display = Coalesce(NullIf(field, models.Value("")), "name_ru")
+        return self.alias(display_name=display).order_by("display_name", "code")
 
 
 class Region(models.Model):
