@@ -18,8 +18,9 @@ install: $(STAMP)
 
 # Compiled catalogues are committed; recompile when gettext is at hand.
 messages: $(STAMP)
-	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v 0; \
-	else echo "msgfmt not found: using the committed .mo files"; fi
+	@if ! command -v msgfmt >/dev/null; then echo "msgfmt not found: using the committed .mo files"; \
+	elif ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+	  $(PY) manage.py compilemessages --ignore=.venv -v 0; fi
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
