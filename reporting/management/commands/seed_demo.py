@@ -21,14 +21,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo logins (local use only), all with the password {demo.DEMO_PASSWORD!r}:"
         )
-        rows = [
-            ("staff", people["staff"]),
-            ("committee", people["committee"]),
-            ("applicant", people["applicants"][:4]),
-        ]
-        for label, users in rows:
-            for user in users:
-                self.stdout.write(f"  {label:<10} {user.email:<42} {user.get_role_display()}")
+        for user in people["staff"] + people["committee"] + people["applicants"][:4]:
+            self.stdout.write(f"  {user.email:<42} {user.get_role_display()}")
         self.stdout.write(
             f"  ...and {len(people['applicants']) - 4} more applicants: see /admin/accounts/user/"
         )
