@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("regions/", include("regions.urls")),
+    path("", include("grants.urls")),
     path("", include("accounts.urls")),
 ]

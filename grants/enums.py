@@ -111,5 +111,5 @@ class BudgetCategory(models.TextChoices):
     EQUIPMENT = "equipment", _("Equipment")
     MATERIALS = "materials", _("Materials and printing")
     COMMUNICATION = "communication", _("Communication and publicity")
-    ADMINISTRATION = "administration", _("Administration")
+    ADMINISTRATION = "administration", pgettext_lazy("budget category", "Administration")
     OTHER = "other", _("Other")

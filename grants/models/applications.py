@@ -104,6 +104,15 @@ class Application(models.Model):
             models.UniqueConstraint(
                 fields=["call", "sequence"], name="application_unique_sequence_per_call"
             ),
+            # One draft per organisation and call: starting again opens the draft.
+            models.UniqueConstraint(
+                fields=["call", "organisation"],
+                condition=Q(state="draft"),
+                name="application_one_draft_per_organisation_and_call",
+                violation_error_message=_(
+                    "Your organisation already has a draft application to this call."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["reference"],
                 condition=~Q(reference=""),

@@ -139,7 +139,7 @@ class Call(models.Model):
         _("maximum grant"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
     cofinancing_min_percent = models.DecimalField(
-        _("expected co-financing (% of the project)"),
+        _("expected co-financing (percent of the project)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0"),
