@@ -4,14 +4,22 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from grants.models import (
     Application,
     ApplicationLocation,
+    Assignment,
     Attachment,
     BudgetLine,
     Call,
+    CallReviewSettings,
+    CommitteeMember,
+    ConflictDeclaration,
     Criterion,
+    Decision,
+    FundingLineOverride,
     Partner,
     Programme,
     Question,
     RequiredDocument,
+    Review,
+    Score,
     Theme,
     Transition,
     WorkPlanActivity,
@@ -165,3 +173,111 @@ for part in (BudgetLine, WorkPlanActivity, Partner, ApplicationLocation, Attachm
     admin.site.register(part, ApplicationPartAdmin)
 for part in (RequiredDocument, Criterion):
     admin.site.register(part, CallPartAdmin)
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    fields = ["criterion", "points", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Scores are the committee's: the admin shows them and never edits them."""
+
+    list_display = ["application", "member", "state", "total", "recommendation", "submitted_at"]
+    list_filter = ["state", "recommendation", "application__call"]
+    search_fields = ["application__reference", "member__user__email", "member__user__full_name"]
+    list_select_related = ["application", "member__user"]
+    inlines = [ScoreInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CommitteeMember)
+class CommitteeMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "call", "affiliation", "is_chair", "added_at"]
+    list_filter = ["call", "affiliation", "is_chair"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user", "call"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(admin.ModelAdmin):
+    """An audit record: read-only."""
+
+    list_display = ["application", "member", "has_conflict", "declared_at"]
+    list_filter = ["has_conflict", "application__call"]
+    search_fields = ["application__reference", "member__user__email", "reason"]
+    list_select_related = ["application", "member__user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["application", "member", "assigned_at"]
+    list_filter = ["application__call"]
+    search_fields = ["application__reference", "member__user__email"]
+    list_select_related = ["application", "member__user"]
+
+
+@admin.register(CallReviewSettings)
+class CallReviewSettingsAdmin(admin.ModelAdmin):
+    list_display = [
+        "call",
+        "reviewers_per_application",
+        "pass_mark",
+        "ranking_method",
+        "oblast_cap",
+    ]
+
+
+@admin.register(FundingLineOverride)
+class FundingLineOverrideAdmin(admin.ModelAdmin):
+    list_display = ["application", "include", "by", "at"]
+    list_select_related = ["application", "by"]
+    search_fields = ["application__reference", "reason"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["application", "outcome", "amount", "by", "at"]
+    list_filter = ["outcome", "application__call"]
+    search_fields = ["application__reference", "application__title"]
+    list_select_related = ["application", "by"]
+    readonly_fields = ["application", "outcome", "amount", "by", "at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ["review", "criterion", "points"]
+    list_filter = ["criterion__call"]
+    search_fields = ["review__application__reference"]
+    list_select_related = ["review__application", "review__member__user", "criterion"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

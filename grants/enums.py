@@ -113,3 +113,25 @@ class BudgetCategory(models.TextChoices):
     COMMUNICATION = "communication", _("Communication and publicity")
     ADMINISTRATION = "administration", pgettext_lazy("budget category", "Administration")
     OTHER = "other", _("Other")
+
+
+class Recommendation(models.TextChoices):
+    FUND = "fund", _("Fund")
+    FUND_WITH_CHANGES = "fund_with_changes", _("Fund with changes")
+    DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class RankingMethod(models.TextChoices):
+    RAW_MEAN = "raw", _("Mean of reviewers' totals")
+    NORMALISED = "normalised", _("Normalised for lenient and harsh reviewers")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approved", _("Approve")
+    WAITLIST = "waitlisted", _("Waitlist")
+    REJECT = "rejected", _("Reject")

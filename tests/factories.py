@@ -178,3 +178,37 @@ class BudgetLineFactory(DjangoModelFactory):
     unit = "meeting"
     quantity = Decimal("10")
     unit_cost = Decimal("15000.00")
+
+
+# --- committee and reviews ------------------------------------------------------
+from accounts.enums import Affiliation  # noqa: E402
+from grants.enums import ReviewState  # noqa: E402
+from grants.models import CommitteeMember, Review, Score  # noqa: E402
+from grants.scoring import weighted_total  # noqa: E402
+
+
+class CommitteeMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = CommitteeMember
+
+    call = factory.SubFactory(CallFactory)
+    user = factory.SubFactory(UserFactory, role=ProgrammeRole.COMMITTEE_MEMBER)
+    affiliation = Affiliation.INDEPENDENT
+
+
+def submitted_review(*, member, application, points, recommendation="fund", comment=""):
+    """A submitted review with ``points`` given criterion by criterion (rubric order)."""
+    criteria = list(application.call.criteria.order_by("order", "pk"))
+    review = Review.objects.create(
+        member=member,
+        application=application,
+        state=ReviewState.SUBMITTED,
+        recommendation=recommendation,
+        comment=comment,
+        submitted_at=timezone.now(),
+    )
+    for criterion, value in zip(criteria, points, strict=True):
+        Score.objects.create(review=review, criterion=criterion, points=value)
+    review.total = weighted_total(zip(criteria, points, strict=True))
+    review.save(update_fields=["total"])
+    return review

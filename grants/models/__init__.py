@@ -15,8 +15,26 @@ from grants.models.calls import (
     Theme,
     Transition,
 )
+from grants.models.reviews import (
+    Assignment,
+    CallReviewSettings,
+    CommitteeMember,
+    ConflictDeclaration,
+    Decision,
+    FundingLineOverride,
+    Review,
+    Score,
+)
 
 __all__ = [
+    "Assignment",
+    "CallReviewSettings",
+    "CommitteeMember",
+    "ConflictDeclaration",
+    "Decision",
+    "FundingLineOverride",
+    "Review",
+    "Score",
     "Application",
     "ApplicationLocation",
     "Attachment",
