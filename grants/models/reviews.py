@@ -59,6 +59,12 @@ class CallReviewSettings(models.Model):
     def __str__(self):
         return str(self.call)
 
+    @classmethod
+    def for_call(cls, call) -> "CallReviewSettings":
+        """The call's settings, made with the defaults the first time they are asked for."""
+        settings_row, _created = cls.objects.get_or_create(call=call)
+        return settings_row
+
 
 class CommitteeMember(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="committee")

@@ -18,6 +18,7 @@ urlpatterns = [
         name="application_withdraw",
     ),
     path("applications/<int:pk>/print/", views.application_print_view, name="application_print"),
+    path("applications/<int:pk>/copy.pdf", views.application_pdf_view, name="application_pdf"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download_view,

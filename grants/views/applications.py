@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from grants.forms.applications import (
     section_forms,
 )
 from grants.models import Application, ApplicationLocation, Attachment
+from grants.pdf import render_pdf
 from grants.rules import can_edit_application, can_withdraw_application, member_role
 from grants.selectors import application_budget_totals, applications_for_user, calls_public
 from grants.services.applications import (
@@ -558,3 +559,22 @@ def application_print_view(request, pk):
         "printed_at": timezone.now(),
     }
     return render(request, "grants/applications/print.html", context)
+
+
+@login_required
+def application_pdf_view(request, pk):
+    """The same copy as a PDF file, for the organisation's records."""
+    application = get_object_or_404(
+        application_with_everything(applications_for_user(request.user)), pk=pk
+    )
+    context = {
+        "application": application,
+        "budget": application_budget_totals(application),
+        "printed_at": timezone.now(),
+    }
+    pdf = render_pdf("grants/applications/pdf.html", context, request=request)
+    name = safe_filename(f"{application.reference or 'draft'}.pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
