@@ -1152,3 +1152,101 @@ def seed_applications_2017(call):
         )
         applications.append(application)
     return applications
+
+
+def seed_open_call_draft():
+    """A draft in the open call, half-way through, as an applicant would leave it:
+    the demo shows the form with saved sections and what is still missing."""
+    from decimal import Decimal
+
+    from grants.enums import BudgetCategory, PartnerKind
+    from grants.models import Call
+    from grants.services.applications import application_save_section, application_start
+
+    call = Call.objects.get(slug="safer-villages-open-call")
+    owner = User.objects.get(email=demo_email("ainura.jetyoguz"))
+    organisation = Organisation.objects.get(taxpayer_number="02801201710011")
+    application, created = application_start(call=call, organisation=organisation, by=owner)
+    if not created:
+        return application
+    sections = [
+        (
+            "summary",
+            {
+                "title": "Safe pastures: preventing livestock theft in Jety-Oguz",
+                "theme": call.themes.order_by("order").first(),
+                "summary": "Village patrols, marked livestock and a joint plan with the ayil okmotu and police.",
+                "duration_months": 12,
+            },
+            None,
+        ),
+        (
+            "problem",
+            {
+                "problem": "Livestock theft is the most reported crime in the district's villages.",
+                "target_groups": "Herders, village elders, young volunteers, police inspectors.",
+            },
+            None,
+        ),
+        (
+            "workplan",
+            {"objectives": "Halve livestock thefts in three villages within a year."},
+            [
+                {
+                    "activity": "Village meetings and volunteer patrols",
+                    "start_month": 1,
+                    "end_month": 6,
+                },
+                {"activity": "Marking and registering livestock", "start_month": 3, "end_month": 9},
+            ],
+        ),
+        ("locations", {}, [{"region": Region.objects.get(code="41702210000000")}]),
+        (
+            "partners",
+            {},
+            [
+                {
+                    "kind": PartnerKind.AYIL_OKMOTU,
+                    "name": "Jety-Oguz ayil okmotu",
+                    "role": "Co-finances and hosts the plan.",
+                },
+                {
+                    "kind": PartnerKind.POLICE,
+                    "name": "Jety-Oguz district police",
+                    "role": "Joins the patrols.",
+                },
+            ],
+        ),
+        (
+            "budget",
+            {"cofinancing_local_budget": Decimal("30000.00")},
+            [
+                {
+                    "category": BudgetCategory.EVENTS,
+                    "description": "Village meetings",
+                    "unit": "meeting",
+                    "quantity": Decimal("12"),
+                    "unit_cost": Decimal("9000"),
+                },
+                {
+                    "category": BudgetCategory.EQUIPMENT,
+                    "description": "Ear tags and register",
+                    "unit": "set",
+                    "quantity": Decimal("1"),
+                    "unit_cost": Decimal("90000"),
+                },
+            ],
+        ),
+    ]
+    for section, fields, rows in sections:
+        application.refresh_from_db()
+        version = (application.section_versions or {}).get(section, 0)
+        application = application_save_section(
+            application=application,
+            section=section,
+            by=owner,
+            base_version=version,
+            fields=fields,
+            rows=rows,
+        )
+    return application

@@ -63,3 +63,16 @@ def test_the_demo_has_the_2017_call_with_its_screened_applications():
     assert states[0] == ("PIA-2017-001", ApplicationState.ELIGIBLE)
     assert [s for _r, s in states].count(ApplicationState.INELIGIBLE) == 2
     assert Call.objects.get(slug="safer-villages-open-call").is_open
+
+
+def test_the_demo_leaves_a_half_finished_draft_in_the_open_call():
+    from grants.enums import ApplicationState
+    from grants.models import Application
+    from grants.services.applications import application_problems
+
+    call_command("seed_demo")
+    draft = Application.objects.get(call__slug="safer-villages-open-call")
+    assert draft.state == ApplicationState.DRAFT
+    assert draft.requested_amount == 168000
+    sections_missing = {problem.section for problem in application_problems(draft)}
+    assert sections_missing == {"beneficiaries", "documents", "declaration"}

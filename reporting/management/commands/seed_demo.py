@@ -14,6 +14,7 @@ class Command(BaseCommand):
         people = demo.seed_people_and_organisations()
         _programme, call_2017 = demo.seed_programme_and_calls()
         demo.seed_applications_2017(call_2017)
+        demo.seed_open_call_draft()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not settings.DEBUG:
             self.stdout.write("Demo logins are printed only when DJANGO_DEBUG is on.")
