@@ -212,3 +212,70 @@ def submitted_review(*, member, application, points, recommendation="fund", comm
     review.total = weighted_total(zip(criteria, points, strict=True))
     review.save(update_fields=["total"])
     return review
+
+
+# --- projects and reports -------------------------------------------------------
+from projects.enums import StandardIndicator  # noqa: E402
+from projects.models import Indicator, Project, ProjectBudgetLine  # noqa: E402
+from reporting.enums import ReportKind  # noqa: E402
+from reporting.models import ProgressReport  # noqa: E402
+
+
+class ProjectFactory(DjangoModelFactory):
+    """A running project of an approved application (made directly, not by the service)."""
+
+    class Meta:
+        model = Project
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        state=ApplicationState.APPROVED,
+        reference=factory.Sequence(lambda n: f"PIA-2017-{n:03d}"),
+    )
+    organisation = factory.SelfAttribute("application.organisation")
+    title = factory.SelfAttribute("application.title")
+    agreement_number = factory.Sequence(lambda n: f"PIA/2017/{n:03d}")
+    amount_awarded = Decimal("300000.00")
+    starts_on = _dt.date(2017, 7, 1)
+    ends_on = _dt.date(2018, 6, 30)
+
+
+class ProjectBudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = ProjectBudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    category = BudgetCategory.EVENTS
+    description = "Community events"
+    unit = "event"
+    quantity = Decimal("10")
+    unit_cost = Decimal("20000")
+    amount = Decimal("200000.00")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    project = factory.SubFactory(ProjectFactory)
+    standard = StandardIndicator.PEOPLE_REACHED
+    name = "People reached"
+    unit = "people"
+    target = Decimal("1000")
+    disaggregated = True
+    target_women = 300
+    target_men = 300
+    target_girls = 200
+    target_boys = 200
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = ReportKind.INTERIM
+    number = 1
+    period_start = _dt.date(2017, 7, 1)
+    period_end = _dt.date(2017, 12, 31)
+    due_on = _dt.date(2018, 1, 15)

@@ -16,6 +16,7 @@ READ_ONLY = {
     ("grants", "conflictdeclaration"),
     ("grants", "decision"),
     ("grants", "score"),
+    ("reporting", "remindersent"),
 }
 
 

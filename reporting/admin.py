@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from reporting.models import (
+    CofinancingReceipt,
+    IndicatorProgress,
+    ProgressReport,
+    ReminderSent,
+    ReportFile,
+    Spending,
+)
+
+
+class IndicatorProgressInline(admin.TabularInline):
+    model = IndicatorProgress
+    extra = 0
+
+
+class SpendingInline(admin.TabularInline):
+    model = Spending
+    extra = 0
+
+
+class ReceiptInline(admin.TabularInline):
+    model = CofinancingReceipt
+    extra = 0
+
+
+class ReminderInline(admin.TabularInline):
+    model = ReminderSent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "sequence", "sent_at", "recipients"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "number", "period_end", "due_on", "state", "submitted_at"]
+    list_filter = ["state", "kind", "project__application__call"]
+    search_fields = ["project__agreement_number", "project__title", "project__organisation__name"]
+    list_select_related = ["project"]
+    readonly_fields = ["state", "submitted_at", "accepted_at", "section_versions"]
+    inlines = [IndicatorProgressInline, SpendingInline, ReceiptInline, ReminderInline]
+    date_hierarchy = "due_on"
+
+
+class ReportPartAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "report"]
+    list_select_related = ["report__project"]
+    search_fields = ["report__project__agreement_number"]
+
+
+for part in (IndicatorProgress, Spending, CofinancingReceipt, ReportFile):
+    admin.site.register(part, ReportPartAdmin)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["report", "kind", "sequence", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["report__project"]
+
+    def has_add_permission(self, request):
+        return False
