@@ -5,12 +5,19 @@ their organisations (applicants) or of the whole programme (staff). Whatever is
 not in the queryset is a 404 for the view.
 """
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Membership
 from grants.enums import ApplicationState, CallState
 from grants.models import Application, Call
+from grants.rules import is_programme_staff
+from regions.models import Region
+
+# The public list shows calls closed within this many days.
+RECENTLY_CLOSED_DAYS = 180
 
 
 def calls_public() -> QuerySet[Call]:
@@ -71,3 +78,44 @@ def application_budget_totals(application) -> dict:
         "cofinancing": cofinancing,
         "requested": total - cofinancing,
     }
+
+
+def calls_recently_closed() -> QuerySet[Call]:
+    """Public calls whose deadline passed in the last half year, latest first."""
+    now = timezone.now()
+    return (
+        calls_public()
+        .filter(closes_at__lte=now, closes_at__gte=now - timedelta(days=RECENTLY_CLOSED_DAYS))
+        .prefetch_related("themes")
+        .order_by("-closes_at")
+    )
+
+
+def calls_visible_to(user) -> QuerySet[Call]:
+    """The call pages a user may open: staff preview every call, others the public ones."""
+    if is_programme_staff(user):
+        return Call.objects.select_related("programme")
+    return calls_public()
+
+
+def call_with_terms(queryset: QuerySet[Call]) -> QuerySet[Call]:
+    """Everything a call page shows about the call's terms, in one query per relation."""
+    return queryset.prefetch_related(
+        "themes",
+        "criteria",
+        "documents",
+        Prefetch(
+            "eligible_regions",
+            queryset=Region.objects.select_related("oblast").order_by("code"),
+        ),
+    )
+
+
+def applications_of_my_organisations(user) -> QuerySet[Application]:
+    """The applications of the organisations a person belongs to (for their own list,
+    staff included: the staff list of every application lives elsewhere)."""
+    return (
+        Application.objects.filter(organisation__memberships__user=user)
+        .select_related("call", "organisation")
+        .order_by("-updated_at", "-pk")
+    )

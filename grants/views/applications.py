@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,10 +28,15 @@ from grants.forms.applications import (
     section_differences,
     section_forms,
 )
-from grants.models import Application, ApplicationLocation, Attachment
+from grants.models import ApplicationLocation, Attachment
 from grants.pdf import render_pdf
 from grants.rules import can_edit_application, can_withdraw_application, member_role
-from grants.selectors import application_budget_totals, applications_for_user, calls_public
+from grants.selectors import (
+    application_budget_totals,
+    applications_for_user,
+    applications_of_my_organisations,
+    calls_public,
+)
 from grants.services.applications import (
     SECTION_TITLES,
     SECTIONS,
@@ -74,16 +79,6 @@ def _is_htmx(request) -> bool:
 
 def _local_time(moment) -> str:
     return timezone.localtime(moment).strftime("%H:%M")
-
-
-def applications_of_my_organisations(user) -> QuerySet[Application]:
-    """The applications of the organisations a person belongs to (for their own list,
-    staff included: the staff list of every application lives elsewhere)."""
-    return (
-        Application.objects.filter(organisation__memberships__user=user)
-        .select_related("call", "organisation")
-        .order_by("-updated_at", "-pk")
-    )
 
 
 def _steps(application, current: str, problems) -> list[dict]:

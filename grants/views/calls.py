@@ -5,13 +5,11 @@ Staff pages are 404 for everyone else (``calls_for_staff`` is empty for them);
 anonymous visitors are sent to sign in first.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +34,14 @@ from grants.forms.calls import (
 )
 from grants.models import Call, Question
 from grants.rules import is_programme_staff
-from grants.selectors import calls_for_staff, calls_open_and_upcoming, calls_public
+from grants.selectors import (
+    call_with_terms,
+    calls_for_staff,
+    calls_open_and_upcoming,
+    calls_public,
+    calls_recently_closed,
+    calls_visible_to,
+)
 from grants.services.calls import (
     EDITABLE_STATES,
     call_change_state,
@@ -49,46 +54,13 @@ from grants.services.calls import (
 from grants.services.questions import question_answer, question_ask
 from grants.services.states import timeline_for
 from regions.forms import picker_refine_requested
-from regions.models import Region
 
 PAGE_SIZE = 25
-RECENTLY_CLOSED_DAYS = 180
 RECENTLY_CLOSED_SHOWN = 10
 EDITOR_PREFIXES = ("regions", "criteria", "documents")
 
 
 # --- reads for these pages --------------------------------------------------------------
-
-
-def calls_recently_closed() -> QuerySet[Call]:
-    """Public calls whose deadline passed in the last half year, latest first."""
-    now = timezone.now()
-    return (
-        calls_public()
-        .filter(closes_at__lte=now, closes_at__gte=now - timedelta(days=RECENTLY_CLOSED_DAYS))
-        .prefetch_related("themes")
-        .order_by("-closes_at")
-    )
-
-
-def calls_visible_to(user) -> QuerySet[Call]:
-    """The call pages a user may open: staff preview every call, others the public ones."""
-    if is_programme_staff(user):
-        return Call.objects.select_related("programme")
-    return calls_public()
-
-
-def call_with_terms(queryset: QuerySet[Call]) -> QuerySet[Call]:
-    """Everything a call page shows about the call's terms, in one query per relation."""
-    return queryset.prefetch_related(
-        "themes",
-        "criteria",
-        "documents",
-        Prefetch(
-            "eligible_regions",
-            queryset=Region.objects.select_related("oblast").order_by("code"),
-        ),
-    )
 
 
 # --- public ----------------------------------------------------------------------------
