@@ -27,6 +27,8 @@ def home(request):
 def start(request):
     """Each role's start page after login."""
     user = request.user
+    if user.role == ProgrammeRole.COMMITTEE_MEMBER:
+        return redirect("review_queue")
     context = {"role": user.role}
     if user.is_programme_staff or user.role == ProgrammeRole.DONOR_VIEWER:
         by_oblast = (

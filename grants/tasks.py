@@ -32,5 +32,10 @@ def application_send_receipt(*, application_id: int, user_id: int) -> None:
 
 # Celery discovers tasks in this module only: the question and screening mails live
 # beside their services and are registered through these imports.
+from grants.tasks_decisions import decision_notify  # noqa: E402, F401
 from grants.tasks_questions import question_answered_notify, question_published_notify  # noqa: E402, F401
+from grants.tasks_reviews import (  # noqa: E402, F401
+    committee_member_added_notify,
+    committee_member_removed_notify,
+)
 from grants.tasks_screening import application_screening_notify  # noqa: E402, F401

@@ -11,8 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,8 +29,6 @@ from grants.rules import is_programme_staff
 from grants.selectors import application_budget_totals, applications_for_user
 from grants.services.screening import SCREENABLE, application_screen, screening_is_open
 from grants.services.states import StaleStateError, timeline_for
-
-FULL_APPLICATION_TEMPLATE = "grants/includes/application_full.html"
 
 
 def _require_staff(user) -> None:
@@ -101,24 +97,15 @@ def staff_application_export(request, fmt: str):
 
 
 def _application_for_page(user, pk):
-    """The application with everything its page shows; drafts are not staff's business.
+    """The application with everything its page shows; drafts are not staff's business."""
+    from grants.display import application_with_everything
 
-    ``grants.display`` (the read-only view of a whole application) is written
-    alongside; without it the page shows a short summary instead."""
-    queryset = applications_for_user(user).exclude(state=ApplicationState.DRAFT)
-    try:
-        from grants.display import application_with_everything
-    except ImportError:
-        return get_object_or_404(queryset.prefetch_related("locations__region"), pk=pk)
+    queryset = (
+        applications_for_user(user)
+        .exclude(state=ApplicationState.DRAFT)
+        .select_related("funding_override__by", "decision__by")
+    )
     return get_object_or_404(application_with_everything(queryset), pk=pk)
-
-
-def _full_application_template() -> str | None:
-    try:
-        get_template(FULL_APPLICATION_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return FULL_APPLICATION_TEMPLATE
 
 
 def _timeline(application) -> list[dict]:
@@ -139,10 +126,10 @@ def _render_detail(request, application, form):
     context = {
         "application": application,
         "budget": application_budget_totals(application),
-        "full_template": _full_application_template(),
         "timeline": _timeline(application),
         "screening_open": screening_is_open(application),
         "screenable_state": application.state in SCREENABLE,
+        "ranked_states": [ApplicationState.ELIGIBLE, *ApplicationState.decided()],
         "form": form,
     }
     return render(request, "grants/staff/application_detail.html", context)

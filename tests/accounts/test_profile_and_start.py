@@ -62,7 +62,7 @@ def test_login_lands_each_role_on_its_start_page(
     client.force_login(applicant_a)
     assert "Community Safety Jety-Oguz" in client.get(reverse("start")).content.decode()
     client.force_login(committee_member)
-    assert "Your scoring queue" in client.get(reverse("start")).content.decode()
+    assert client.get(reverse("start"))["Location"] == reverse("review_queue")
     client.force_login(staff)
     staff_page = client.get(reverse("start")).content.decode()
     assert "Registered organisations by oblast" in staff_page
