@@ -11,4 +11,6 @@ urlpatterns = [
     path("regions/", include("regions.urls")),
     path("", include("grants.urls")),
     path("", include("accounts.urls")),
+    path("", include("projects.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -234,12 +234,18 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["project", "order", "pk"]
         constraints = [
+            # A standard indicator once per project, and once per location where it
+            # is set per location (two constraints: SQLite has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(
+                fields=["project", "standard"],
+                condition=~Q(standard="") & Q(location__isnull=True),
+                name="indicator_standard_once_per_project",
+            ),
             models.UniqueConstraint(
                 fields=["project", "standard", "location"],
-                condition=~Q(standard=""),
+                condition=~Q(standard="") & Q(location__isnull=False),
                 name="indicator_standard_once_per_location",
-                nulls_distinct=False,
-            )
+            ),
         ]
 
     def __str__(self):
