@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from reporting.models import (
     CofinancingReceipt,
+    DonorRecipient,
+    DonorSummary,
     IndicatorProgress,
     ProgressReport,
     ReminderSent,
@@ -64,3 +66,27 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DonorRecipient)
+class DonorRecipientAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "language", "programme", "is_active"]
+    list_filter = ["programme", "language", "is_active"]
+    search_fields = ["name", "email"]
+
+
+@admin.register(DonorSummary)
+class DonorSummaryAdmin(admin.ModelAdmin):
+    list_display = ["programme", "period_start", "period_end", "status", "finished_at", "mailed_at"]
+    list_filter = ["programme", "status"]
+    readonly_fields = [
+        "status",
+        "progress",
+        "figures",
+        "pdf",
+        "xlsx",
+        "finished_at",
+        "error",
+        "mailed_at",
+    ]
+    date_hierarchy = "period_start"

@@ -186,3 +186,88 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.get_kind_display()} {self.sequence or ''}".strip()
+
+
+class DonorRecipient(models.Model):
+    """Someone at the donor who receives the programme's summaries by email."""
+
+    programme = models.ForeignKey(
+        "grants.Programme", on_delete=models.CASCADE, related_name="donor_recipients"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    is_active = models.BooleanField(_("receives summaries"), default=True)
+
+    class Meta:
+        verbose_name = _("donor recipient")
+        verbose_name_plural = _("donor recipients")
+        ordering = ["programme", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "email"], name="donor_recipient_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class SummaryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be made")
+    RUNNING = "running", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def summary_file_path(instance, filename):
+    return f"summaries/{instance.programme_id}/{instance.period_start:%Y-%m}-{filename}"
+
+
+class DonorSummary(models.Model):
+    """A summary of a programme over a period, made once (unique per programme and
+    period) and kept with the figures it was made from."""
+
+    programme = models.ForeignKey(
+        "grants.Programme", on_delete=models.PROTECT, related_name="donor_summaries"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SummaryStatus.choices, default=SummaryStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    second_currency = models.CharField(_("second currency"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        _("rate (programme currency per unit of the second currency)"),
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=summary_file_path, blank=True)
+    xlsx = models.FileField(_("spreadsheet"), upload_to=summary_file_path, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("donor summary")
+        verbose_name_plural = _("donor summaries")
+        ordering = ["programme", "-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "period_start", "period_end"], name="summary_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="summary_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} {self.period_start:%Y-%m-%d}..{self.period_end:%Y-%m-%d}"

@@ -5,28 +5,33 @@
 set -euo pipefail
 BOOTSTRAP_VERSION=5.3.9
 HTMX_VERSION=2.0.11
+CHARTJS_VERSION=4.5.1
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-npm pack --silent "bootstrap@${BOOTSTRAP_VERSION}" "htmx.org@${HTMX_VERSION}" >/dev/null
-mkdir bootstrap htmx
+npm pack --silent "bootstrap@${BOOTSTRAP_VERSION}" "htmx.org@${HTMX_VERSION}" "chart.js@${CHARTJS_VERSION}" >/dev/null
+mkdir bootstrap htmx chartjs
 tar -xzf "bootstrap-${BOOTSTRAP_VERSION}.tgz" -C bootstrap
 tar -xzf "htmx.org-${HTMX_VERSION}.tgz" -C htmx
+tar -xzf "chart.js-${CHARTJS_VERSION}.tgz" -C chartjs
 
 dest="$root/static/vendor"
-rm -rf "$dest/bootstrap" "$dest/htmx"
-mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/htmx"
+rm -rf "$dest/bootstrap" "$dest/htmx" "$dest/chartjs"
+mkdir -p "$dest/bootstrap/css" "$dest/bootstrap/js" "$dest/htmx" "$dest/chartjs"
 cp bootstrap/package/dist/css/bootstrap.min.css "$dest/bootstrap/css/"
 cp bootstrap/package/dist/js/bootstrap.bundle.min.js "$dest/bootstrap/js/"
 cp bootstrap/package/LICENSE "$dest/bootstrap/LICENSE"
 cp htmx/package/dist/htmx.min.js "$dest/htmx/"
 cp htmx/package/LICENSE "$dest/htmx/LICENSE"
+cp chartjs/package/dist/chart.umd.min.js "$dest/chartjs/" 2>/dev/null || cp chartjs/package/dist/chart.umd.js "$dest/chartjs/chart.umd.min.js"
+cp chartjs/package/LICENSE.md "$dest/chartjs/LICENSE.md"
 # We ship no source maps: drop their references so the hashed-static build finds no missing file.
-sed -i '/sourceMappingURL=/d' "$dest/bootstrap/css/bootstrap.min.css" "$dest/bootstrap/js/bootstrap.bundle.min.js" "$dest/htmx/htmx.min.js"
+sed -i '/sourceMappingURL=/d' "$dest/bootstrap/css/bootstrap.min.css" "$dest/bootstrap/js/bootstrap.bundle.min.js" "$dest/htmx/htmx.min.js" "$dest/chartjs/chart.umd.min.js"
 cat > "$dest/VERSIONS" <<TXT
 bootstrap ${BOOTSTRAP_VERSION} (MIT)
 htmx.org ${HTMX_VERSION} (0BSD)
+chart.js ${CHARTJS_VERSION} (MIT)
 TXT
 echo "vendored into $dest:"; cat "$dest/VERSIONS"
