@@ -317,14 +317,15 @@ def _cofinancing(application: Application, regions: list) -> list[Cofinancing]:
 
 @transaction.atomic
 def project_create_from_application(
-    *, application: Application, amount, by, conditions: str = ""
+    *, application: Application, amount, by, conditions: str = "", decided_on=None
 ) -> Project:
     """Make the project of an approved application, all of it or nothing.
 
     Called by the decision service inside its transaction, after the application has
     moved to "approved". ``amount`` is the award: more than zero and at most the
-    request. The project starts on the first day of the month after today (the
-    decision date, Bishkek time) and runs ``duration_months`` (12 when not given).
+    request. The project starts on the first day of the month after the decision
+    date (``decided_on``, by default today in Bishkek time) and runs
+    ``duration_months`` (12 when not given).
 
     The budget lines are copied as budgeted (amount = quantity x unit cost), even
     when the award is below the request: the award is recorded on the project, and
@@ -367,7 +368,7 @@ def project_create_from_application(
         )
 
     duration = locked.duration_months or DEFAULT_DURATION_MONTHS
-    starts_on, ends_on = project_period(timezone.localdate(), duration)
+    starts_on, ends_on = project_period(decided_on or timezone.localdate(), duration)
     project = Project(
         application=locked,
         organisation=locked.organisation,

@@ -32,7 +32,7 @@ DECIDING_CALL_STATES = [CallState.IN_REVIEW, CallState.DECIDED]
 # Work that must happen in the same transaction as an approval, done by apps above
 # grants (which must not import them): projects registers the creation of the
 # project here in its AppConfig.ready(). Each handler is called with
-# application=, amount=, conditions= and by=; if one raises, the approval and
+# application=, amount=, conditions=, by= and decided_on=; if one raises, the approval and
 # everything it made roll back together.
 approval_handlers: list = []
 
@@ -147,8 +147,12 @@ def decision_record(
     reason: str = "",
     by,
     expected_state: str | None,
+    decided_at=None,
 ) -> Decision:
     """Record the funding decision on one application.
+
+    ``decided_at`` is when the committee decided, for decisions taken at a meeting
+    and recorded afterwards (default: now); it dates the decision and the project.
 
     ``expected_state`` is the state the deciding person saw (eligible or waitlisted);
     when someone else decided meanwhile, ``StaleStateError`` is raised and nothing is
@@ -200,7 +204,7 @@ def decision_record(
     decision.conditions = conditions if outcome == DecisionOutcome.APPROVE else ""
     decision.reason = reason if outcome != DecisionOutcome.APPROVE else ""
     decision.by = by
-    decision.at = timezone.now()
+    decision.at = decided_at or timezone.now()
     decision.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
