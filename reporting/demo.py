@@ -6,6 +6,7 @@ People and organisations are invented; the places are the real ones of 2017.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -1250,3 +1251,333 @@ def seed_open_call_draft():
             rows=rows,
         )
     return application
+
+
+# --- The 2017 committee, scores and decisions ------------------------------------
+
+# Quality of each 2017 application (its reviewers' typical total) by sequence number;
+# the twelve highest are the twelve funded projects of the story.
+QUALITY_2017 = {
+    1: 84,
+    2: 80,
+    3: 78,
+    4: 76,
+    5: 74,
+    6: 83,
+    7: 79,
+    8: 72,
+    9: 86,
+    10: 77,
+    11: 75,
+    12: 73,
+    13: 61,
+    14: 66,
+    15: 55,
+    16: 52,
+}
+# Harsh and lenient reviewers, as committees have them (added to every total).
+LENIENCY = {
+    "committee.mvd": -6,
+    "committee.gapr": 3,
+    "committee.ngo1": 5,
+    "committee.ngo2": 0,
+    "committee.expert1": -3,
+    "committee.expert2": 2,
+}
+CONFLICT_2017 = (
+    "committee.ngo1",
+    3,
+    "I chaired the board of the Women's Council of Kyzyl-Tuu until 2016.",
+)
+DECIDED_AT_2017 = (2017, 7, 14, 15, 0)
+
+
+def _historic(subject, at):
+    """Date the state changes just recorded for ``subject`` at ``at`` (the story's time)."""
+    from grants.services.states import timeline_for
+
+    timeline_for(subject).filter(at__gte=at).update(at=at)
+
+
+@transaction.atomic
+def seed_review_2017(call):
+    """The committee of 2017: six members, one conflict declared, every other eligible
+    application scored by everyone, the ranking and the twelve grants decided."""
+    import random
+
+    from grants.enums import ApplicationState, CallState, DecisionOutcome, Recommendation
+    from grants.models import Application, CallReviewSettings, CommitteeMember, Decision
+    from grants.services.committee import assignments_make, committee_add_member
+    from grants.services.decisions import decision_record
+    from grants.services.reviews import declaration_make, review_save
+
+    if Decision.objects.filter(application__call=call).exists():
+        return
+    staff = User.objects.get(email=demo_email("programme.officer"))
+    if call.state == CallState.CLOSED:
+        from grants.services.states import call_set_state
+
+        call_set_state(call=call, to_state=CallState.IN_REVIEW, by=staff)
+        _historic(call, _bishkek(2017, 6, 12, 9, 0))
+    members = {}
+    for person in COMMITTEE:
+        user = User.objects.get(email=demo_email(person.email))
+        member = CommitteeMember.objects.filter(
+            call=call, user=user
+        ).first() or committee_add_member(
+            call=call,
+            user=user,
+            affiliation=person.affiliation,
+            is_chair=person.email == "committee.expert1",
+            by=staff,
+        )
+        members[person.email] = member
+    CallReviewSettings.objects.update_or_create(
+        call=call, defaults={"pass_mark": Decimal("60"), "ranking_method": "raw"}
+    )
+    assignments_make(call=call, by=staff)
+
+    rng = random.Random(2017)
+    criteria = list(call.criteria.order_by("order"))
+    eligible = list(
+        Application.objects.filter(call=call, state=ApplicationState.ELIGIBLE).order_by("sequence")
+    )
+    for application in eligible:
+        for key, member in members.items():
+            conflict = key == CONFLICT_2017[0] and application.sequence == CONFLICT_2017[1]
+            declaration_make(
+                member=member,
+                application=application,
+                has_conflict=conflict,
+                reason=CONFLICT_2017[2] if conflict else "",
+            )
+            if conflict:
+                continue
+            target = QUALITY_2017[application.sequence] + LENIENCY[key]
+            points = {
+                c.pk: max(0, min(c.max_points, round(target / 10 + rng.uniform(-1.2, 1.2))))
+                for c in criteria
+            }
+            total = sum(c.weight * points[c.pk] / c.max_points for c in criteria)
+            recommendation = (
+                Recommendation.FUND
+                if total >= 70
+                else Recommendation.FUND_WITH_CHANGES
+                if total >= 60
+                else Recommendation.DO_NOT_FUND
+            )
+            review_save(
+                member=member,
+                application=application,
+                points=points,
+                comment="Clear plan with the ayil okmotu."
+                if total >= 70
+                else "Needs a stronger partnership with local authorities.",
+                recommendation=recommendation,
+                submit=True,
+            )
+    from grants.models import Review
+
+    Review.objects.filter(application__call=call).update(submitted_at=_bishkek(2017, 6, 26, 17, 0))
+    call.refresh_from_db()
+    if call.rubric_locked_at:
+        type(call).objects.filter(pk=call.pk).update(rubric_locked_at=_bishkek(2017, 6, 20, 10, 0))
+
+    decided_at = _bishkek(*DECIDED_AT_2017)
+    ranked = sorted(eligible, key=lambda a: -QUALITY_2017[a.sequence])
+    for rank, application in enumerate(ranked, start=1):
+        if rank <= 12:
+            # The committee trimmed two budgets; the others received what they asked.
+            amount = application.requested_amount - (
+                Decimal("20000") if application.sequence in (2, 9) else 0
+            )
+            outcome, reason = DecisionOutcome.APPROVE, ""
+        elif rank == 13:
+            outcome, amount, reason = (
+                DecisionOutcome.WAITLIST,
+                None,
+                "On the reserve list if funds become available.",
+            )
+        else:
+            outcome, amount, reason = (
+                DecisionOutcome.REJECT,
+                None,
+                "The score stayed below the committee's pass mark of 60.",
+            )
+        decision_record(
+            application=application,
+            outcome=outcome,
+            amount=amount,
+            conditions="Sign the grant agreement within 30 days."
+            if outcome == DecisionOutcome.APPROVE
+            else "",
+            reason=reason,
+            by=staff,
+            expected_state=ApplicationState.ELIGIBLE,
+            decided_at=decided_at,
+        )
+        _historic(application, decided_at)
+    _historic(call, decided_at)
+
+
+# --- Projects, reports and payments 2017-2018 -------------------------------------
+
+REPORT_TEXT = {
+    "achievements": "{title}: {events} community events held with the ayil okmotu and the police; {people} people took part.",
+    "challenges": "Winter roads made some villages hard to reach; meetings were moved to the school.",
+    "lessons": "Meetings in schools and mosques reach parents better than announcements.",
+    "next_steps": "Hand the prevention plan to the local council for adoption and funding.",
+}
+
+
+@transaction.atomic
+def seed_projects_2017():
+    """Reports and payments of the twelve 2017 projects: every interim report accepted
+    (one after a return), ten final reports accepted, one submitted late and waiting
+    for staff, one still missing; tranches paid as the reports were accepted."""
+    import datetime
+
+    from projects.enums import ProjectState, StandardIndicator, TrancheState
+    from projects.models import Project
+    from projects.services import project_set_state, tranche_record_payment
+    from reporting.enums import ReportKind, ReportState
+    from reporting.services.reports import (
+        report_accept,
+        report_return,
+        report_save_section,
+        report_submit,
+    )
+
+    staff = User.objects.get(email=demo_email("programme.officer"))
+    projects = list(
+        Project.objects.filter(application__call__slug="prevention-in-action-2017")
+        .select_related("application")
+        .order_by("agreement_number")
+    )
+    if not projects or projects[0].reports.exclude(state=ReportState.PENDING).exists():
+        return projects
+
+    def pay_ready(project, paid_on):
+        for number, tranche in enumerate(
+            project.tranches.filter(state=TrancheState.READY).order_by("order"), start=1
+        ):
+            tranche_record_payment(
+                tranche=tranche,
+                paid_on=paid_on,
+                amount=tranche.amount,
+                reference=f"UNDP-KG-{project.pk:03d}-{tranche.order}-{number}",
+                by=staff,
+            )
+
+    def fill(report, owner, share):
+        report.refresh_from_db()
+        versions = report.section_versions or {}
+        people = {}
+        events = 0
+        rows = {}
+        for indicator in report.project.indicators.all():
+            if indicator.standard == StandardIndicator.PEOPLE_REACHED:
+                split = {
+                    k: int((getattr(indicator, f"target_{k}") or 0) * share)
+                    for k in ("women", "men", "girls", "boys")
+                }
+                people = split
+                rows[indicator.pk] = {"value": sum(split.values()), **split, "comment": ""}
+            elif indicator.standard == StandardIndicator.EVENTS_HELD:
+                events = max(1, int(indicator.target * Decimal(share)))
+                rows[indicator.pk] = {"value": Decimal(events), "comment": ""}
+            elif indicator.standard == StandardIndicator.PLAN_ADOPTED:
+                rows[indicator.pk] = {"value": Decimal(1 if share > 0.5 else 0), "comment": ""}
+            else:
+                rows[indicator.pk] = {
+                    "value": (indicator.target * Decimal(share)).quantize(Decimal("1")),
+                    "comment": "",
+                }
+        report = report_save_section(
+            report=report,
+            section="indicators",
+            by=owner,
+            base_version=versions.get("indicators", 0),
+            rows=rows,
+        )
+        spending = {
+            line.pk: (line.amount * Decimal(share)).quantize(Decimal("0.01"))
+            for line in report.project.budget_lines.all()
+        }
+        report = report_save_section(
+            report=report,
+            section="spending",
+            by=owner,
+            base_version=versions.get("spending", 0),
+            rows=spending,
+        )
+        receipts = {
+            c.pk: (c.committed * Decimal(share)).quantize(Decimal("0.01"))
+            for c in report.project.cofinancing.all()
+        }
+        report = report_save_section(
+            report=report,
+            section="cofinancing",
+            by=owner,
+            base_version=versions.get("cofinancing", 0),
+            rows=receipts,
+        )
+        text = {
+            k: v.format(title=report.project.title, events=events, people=sum(people.values()))
+            for k, v in REPORT_TEXT.items()
+        }
+        return report_save_section(
+            report=report,
+            section="narrative",
+            by=owner,
+            base_version=versions.get("narrative", 0),
+            fields=text,
+        )
+
+    for index, project in enumerate(projects):
+        owner = project.organisation.memberships.order_by("pk").first().user
+        pay_ready(project, project.starts_on + datetime.timedelta(days=10))
+        for report in project.reports.order_by("number"):
+            final = report.kind == ReportKind.FINAL
+            if final and index == len(projects) - 1:
+                continue  # still missing: overdue
+            report = fill(report, owner, 0.5)
+            submitted_on = report.due_on - datetime.timedelta(days=3)
+            if final and index == len(projects) - 2:
+                submitted_on = report.due_on + datetime.timedelta(days=20)
+            report = report_submit(report=report, by=owner)
+            if index == 0 and not final:
+                report = report_return(
+                    report=report,
+                    by=staff,
+                    comments={"spending": "Please split the travel costs by trip."},
+                )
+                report = fill(report, owner, 0.5)
+                report = report_submit(report=report, by=owner)
+            type(report).objects.filter(pk=report.pk).update(
+                submitted_at=_bishkek(
+                    submitted_on.year, submitted_on.month, submitted_on.day, 11, 0
+                )
+            )
+            _historic(
+                report, _bishkek(submitted_on.year, submitted_on.month, submitted_on.day, 11, 0)
+            )
+            if final and index == len(projects) - 2:
+                continue  # submitted late, waiting for staff
+            accepted_on = submitted_on + datetime.timedelta(days=7)
+            report = report_accept(report=report, by=staff)
+            type(report).objects.filter(pk=report.pk).update(
+                accepted_at=_bishkek(accepted_on.year, accepted_on.month, accepted_on.day, 12, 0)
+            )
+            _historic(report, _bishkek(accepted_on.year, accepted_on.month, accepted_on.day, 12, 0))
+            pay_ready(project, accepted_on + datetime.timedelta(days=5))
+        project.refresh_from_db()
+        if index < len(projects) - 2:
+            project_set_state(
+                project=project,
+                to_state=ProjectState.COMPLETED,
+                by=staff,
+                reason="Final report accepted and every tranche paid.",
+            )
+            _historic(project, _bishkek(2018, 9, 14, 10, 0))
+    return projects

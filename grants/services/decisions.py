@@ -232,7 +232,11 @@ def decision_record(
         locked.refresh_from_db()
         for handler in approval_handlers:
             handler(
-                application=locked, amount=decision.amount, conditions=decision.conditions, by=by
+                application=locked,
+                amount=decision.amount,
+                conditions=decision.conditions,
+                by=by,
+                decided_on=timezone.localdate(decision.at),
             )
     _call_decide_when_done(call=call, by=by)
     transaction.on_commit(lambda: decision_notify.delay(decision_id=decision.pk))

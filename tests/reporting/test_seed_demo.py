@@ -54,13 +54,13 @@ def test_the_demo_has_the_2017_call_with_its_screened_applications():
 
     call_command("seed_demo")
     call = Call.objects.get(slug="prevention-in-action-2017")
-    assert call.state == CallState.CLOSED
+    assert call.state == CallState.DECIDED
     assert sum(c.weight for c in call.criteria.all()) == 100
     states = list(
         Application.objects.filter(call=call).order_by("sequence").values_list("reference", "state")
     )
     assert len(states) == 18
-    assert states[0] == ("PIA-2017-001", ApplicationState.ELIGIBLE)
+    assert states[0] == ("PIA-2017-001", ApplicationState.APPROVED)
     assert [s for _r, s in states].count(ApplicationState.INELIGIBLE) == 2
     assert Call.objects.get(slug="safer-villages-open-call").is_open
 
@@ -76,3 +76,31 @@ def test_the_demo_leaves_a_half_finished_draft_in_the_open_call():
     assert draft.requested_amount == 168000
     sections_missing = {problem.section for problem in application_problems(draft)}
     assert sections_missing == {"beneficiaries", "documents", "declaration"}
+
+
+def test_the_demo_tells_the_committee_decisions_and_twelve_projects_of_2017():
+    from django.db.models import Count
+
+    from grants.enums import CallState
+    from grants.models import Call, ConflictDeclaration, Decision, Review
+    from projects.enums import ProjectState
+    from projects.models import Project
+    from reporting.enums import ReportState
+    from reporting.models import ProgressReport
+
+    call_command("seed_demo")
+    call = Call.objects.get(slug="prevention-in-action-2017")
+    assert call.state == CallState.DECIDED
+    assert call.rubric_locked_at is not None
+    assert ConflictDeclaration.objects.filter(has_conflict=True).count() == 1
+    assert Review.objects.filter(application__call=call, state="submitted").count() == 16 * 6 - 1
+    outcomes = dict(Decision.objects.values_list("outcome").annotate(n=Count("id")))
+    assert outcomes == {"approved": 12, "waitlisted": 1, "rejected": 3}
+    projects = Project.objects.filter(application__call=call)
+    assert projects.count() == 12
+    assert {p.starts_on.isoformat() for p in projects} == {"2017-08-01"}
+    assert projects.filter(state=ProjectState.COMPLETED).count() == 10
+    states = dict(ProgressReport.objects.values_list("state").annotate(n=Count("id")))
+    assert states == {ReportState.ACCEPTED: 22, ReportState.SUBMITTED: 1, ReportState.PENDING: 1}
+    call_command("seed_demo")
+    assert Project.objects.count() == 12

@@ -15,6 +15,8 @@ class Command(BaseCommand):
         _programme, call_2017 = demo.seed_programme_and_calls()
         demo.seed_applications_2017(call_2017)
         demo.seed_open_call_draft()
+        demo.seed_review_2017(call_2017)
+        demo.seed_projects_2017()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not settings.DEBUG:
             self.stdout.write("Demo logins are printed only when DJANGO_DEBUG is on.")
