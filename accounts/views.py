@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.enums import ProgrammeRole
 from accounts.forms import InvitationForm, LanguageForm, OrganisationForm, ProfileForm
-from accounts.models import Invitation, Membership, Organisation, User
+from accounts.models import Invitation, Membership
 from accounts.rules import can_edit_organisation, can_manage_members, membership_role
 from accounts.selectors import organisation_detail, organisation_list
 
@@ -29,31 +29,21 @@ def start(request):
     user = request.user
     if user.role == ProgrammeRole.COMMITTEE_MEMBER:
         return redirect("review_queue")
-    context = {"role": user.role}
-    if user.is_programme_staff or user.role == ProgrammeRole.DONOR_VIEWER:
-        by_oblast = (
-            Organisation.objects.values("region__oblast__code")
-            .annotate(total=Count("id"))
-            .order_by()
-        )
-        context["organisations_by_oblast"] = {
-            row["region__oblast__code"]: row["total"] for row in by_oblast
-        }
-        context["organisation_count"] = sum(context["organisations_by_oblast"].values())
-        context["users_by_role"] = [
-            (ProgrammeRole(row["role"]).label, row["total"])
-            for row in User.objects.filter(is_active=True)
-            .values("role")
-            .annotate(total=Count("id"))
-            .order_by("role")
-        ]
-    else:
-        context["organisations"] = organisation_list(user)
-        context["invitations"] = (
-            Invitation.objects.pending()
-            .filter(email__iexact=user.email)
-            .select_related("organisation")
-        )
+    if user.is_programme_staff:
+        return redirect("staff_dashboard")
+    if user.role == ProgrammeRole.DONOR_VIEWER:
+        return redirect("donor_dashboard")
+    context = {
+        # Counts through the reverse relations of grants and projects (no import of
+        # the apps above): the start page links on to their own lists.
+        "organisations": organisation_list(user).annotate(
+            application_count=Count("applications", distinct=True),
+            project_count=Count("projects", distinct=True),
+        ),
+        "invitations": Invitation.objects.pending()
+        .filter(email__iexact=user.email)
+        .select_related("organisation"),
+    }
     return render(request, "accounts/start.html", context)
 
 

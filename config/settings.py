@@ -236,6 +236,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REGIONS_DATA_DIR = Path(env_str("REGIONS_DATA_DIR", str(SHARED_DIR / "data" / "kyrgyzstan")))
 STANDARDS_DIR = Path(env_str("STANDARDS_DIR", str(SHARED_DIR / "standards")))
 
+# --- Open data (IATI 2.03 and 360Giving 1.4) --------------------------------
+# Identifiers must be the publisher's registered ones before the files are published.
+IATI_REPORTING_ORG_REF = env_str("IATI_REPORTING_ORG_REF", "XM-DAC-41146")
+IATI_REPORTING_ORG_NAME = env_str(
+    "IATI_REPORTING_ORG_NAME", "United Nations Office on Drugs and Crime"
+)
+IATI_ACTIVITY_PREFIX = env_str("IATI_ACTIVITY_PREFIX", f"{IATI_REPORTING_ORG_REF}-PIA")
+IATI_DONOR_REF = env_str("IATI_DONOR_REF", "US-GOV-11")
+IATI_DONOR_NAME = env_str(
+    "IATI_DONOR_NAME",
+    "United States Department of State, Bureau of International Narcotics and Law "
+    "Enforcement Affairs (INL)",
+)
+IATI_SECTOR_CODE = env_str("IATI_SECTOR_CODE", "15130")
+THREESIXTY_GIVING_PREFIX = env_str("THREESIXTY_GIVING_PREFIX", "360G-UNODC-PIA")
+
 # --- Forms ---------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

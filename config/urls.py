@@ -13,4 +13,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("reporting.urls")),
+    path("", include("reporting.urls_dashboards")),
+    path("", include("reporting.urls_summaries")),
+    path("", include("reporting.urls_opendata")),
+    path("", include("reporting.urls_exports")),
 ]

@@ -716,7 +716,11 @@ def indicator_update(*, indicator: Indicator, by, **fields) -> Indicator:
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
         raise TypeError(f"Unknown indicator fields: {sorted(unknown)}")
-    locked = Indicator.objects.select_for_update(of=("self",)).select_related("location").get(pk=indicator.pk)
+    locked = (
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("location")
+        .get(pk=indicator.pk)
+    )
     if locked.standard:
         fixed = {
             name

@@ -1581,3 +1581,36 @@ def seed_projects_2017():
             )
             _historic(project, _bishkek(2018, 9, 14, 10, 0))
     return projects
+
+
+def seed_donor_summary():
+    """The donor's recipient and the summary of the projects' year (August 2017 to
+    July 2018), made by the same service as the monthly task."""
+    import datetime
+
+    from grants.models import Programme
+    from reporting.models import DonorRecipient, DonorSummary
+    from reporting.summaries import summary_build, summary_request
+
+    programme = Programme.objects.get(slug="prevention-in-action")
+    DonorRecipient.objects.get_or_create(
+        programme=programme,
+        email=demo_email("donor"),
+        defaults={"name": "Emily Carter", "language": "en"},
+    )
+    existing = DonorSummary.objects.filter(
+        programme=programme, period_start=datetime.date(2017, 8, 1)
+    ).first()
+    if existing:
+        return existing
+    # Made as the scheduled task makes them (by nobody, in English, for the donor),
+    # built here and now rather than after the seed's transaction commits.
+    summary = summary_request(
+        programme=programme,
+        period_start=datetime.date(2017, 8, 1),
+        period_end=datetime.date(2018, 7, 31),
+        by=None,
+        second_currency="USD",
+        exchange_rate=Decimal("68.8"),
+    )
+    return summary_build(summary_id=summary.pk)

@@ -84,3 +84,8 @@ def report_accepted_notify(*, report_id: int) -> None:
     _tell_organisation(
         report_id, state=ReportState.ACCEPTED, template="reporting/email/report_accepted"
     )
+
+
+# Celery discovers tasks in this module only: the donor summary tasks live beside
+# their services and are registered through this import.
+from reporting.tasks_summaries import build_donor_summary, monthly_donor_summaries  # noqa: E402, F401

@@ -104,3 +104,18 @@ def test_the_demo_tells_the_committee_decisions_and_twelve_projects_of_2017():
     assert states == {ReportState.ACCEPTED: 22, ReportState.SUBMITTED: 1, ReportState.PENDING: 1}
     call_command("seed_demo")
     assert Project.objects.count() == 12
+
+
+def test_the_demo_ends_with_a_donor_summary_ready_for_the_donor():
+    from reporting.models import DonorRecipient, DonorSummary, SummaryStatus
+
+    call_command("seed_demo")
+    summary = DonorSummary.objects.get()
+    assert summary.status == SummaryStatus.READY
+    assert summary.pdf.name.endswith(".pdf") and summary.xlsx.name.endswith(".xlsx")
+    assert summary.figures["headline"]["projects"] == 12
+    assert list(DonorRecipient.objects.values_list("email", flat=True)) == [
+        "donor@demo.example.org"
+    ]
+    call_command("seed_demo")
+    assert DonorSummary.objects.count() == 1
