@@ -127,7 +127,7 @@ def chart_data(figures: dict) -> dict:
             "labels": [row["label"] for row in figures["indicators"]],
             "datasets": [
                 {
-                    "label": _("Achieved (% of target)"),
+                    "label": _("Achieved (percent of target)"),
                     "data": [row["percent"] or 0 for row in figures["indicators"]],
                 }
             ],
