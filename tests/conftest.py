@@ -115,3 +115,24 @@ def admin_user(db):
         is_staff=True,
         is_superuser=True,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_database_sessions(django_db_setup, django_db_blocker):
+    """End any session still open on the test database before it is dropped.
+
+    Real Celery workers started by tests (another process) and the live server's
+    threads may leave a PostgreSQL session behind for a moment; dropping the test
+    database would then fail the whole run at its very end.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
