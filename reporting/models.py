@@ -252,6 +252,9 @@ class DonorSummary(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    # When a worker claimed it: a build still "running" long after this was
+    # abandoned by a killed worker and may be claimed again.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -171,6 +171,10 @@ def summary_language(summary: DonorSummary) -> str:
     return "en" if "en" in languages else settings.LANGUAGE_CODE
 
 
+# A build running longer than this was abandoned (the task time limit is 10 minutes).
+ABANDONED_AFTER = datetime.timedelta(minutes=15)
+
+
 def _progress(summary_id: int, percent: int) -> None:
     # Its own small autocommitted UPDATE, so that the progress page sees it at once.
     DonorSummary.objects.filter(pk=summary_id, status=SummaryStatus.RUNNING).update(
@@ -180,10 +184,18 @@ def _progress(summary_id: int, percent: int) -> None:
 
 def summary_build(*, summary_id: int) -> DonorSummary | None:
     """Make a claimed summary's figures and files; None if someone else has it or it is
-    done already (or gone). Failures are recorded on the summary, not raised."""
-    claimed = DonorSummary.objects.filter(
-        pk=summary_id, status__in=[SummaryStatus.PENDING, SummaryStatus.FAILED]
-    ).update(status=SummaryStatus.RUNNING, progress=PROGRESS_CLAIMED, error="")
+    done already (or gone). Failures are recorded on the summary, not raised.
+
+    A build left "running" for longer than ``ABANDONED_AFTER`` (well beyond the task
+    time limit) belonged to a worker that was killed; the task, acknowledged late, is
+    delivered again and claims it anew."""
+    now = timezone.now()
+    claimable = Q(status__in=[SummaryStatus.PENDING, SummaryStatus.FAILED]) | Q(
+        status=SummaryStatus.RUNNING, started_at__lt=now - ABANDONED_AFTER
+    )
+    claimed = DonorSummary.objects.filter(claimable, pk=summary_id).update(
+        status=SummaryStatus.RUNNING, progress=PROGRESS_CLAIMED, error="", started_at=now
+    )
     if not claimed:
         return None
     summary = DonorSummary.objects.select_related("programme", "requested_by").get(pk=summary_id)

@@ -689,3 +689,43 @@ def test_a_scheduled_summary_is_written_in_english(programme, django_capture_on_
         summary_previous_month()
 
     assert DonorSummary.objects.get().figures["summary"]["language"] == "en"
+
+
+# --- a worker killed mid-build ---------------------------------------------------------
+
+
+def test_a_build_abandoned_by_a_killed_worker_is_made_again_when_the_task_returns(programme, staff):
+    import datetime
+
+    from django.utils import timezone
+
+    summary = DonorSummary.objects.create(
+        programme=programme,
+        period_start=START,
+        period_end=END,
+        status=SummaryStatus.RUNNING,
+        progress=40,
+        started_at=timezone.now() - datetime.timedelta(minutes=20),
+    )
+    summary_build(summary_id=summary.pk)
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.READY
+    assert DonorSummary.objects.count() == 1
+
+
+def test_a_build_another_worker_is_still_making_is_left_alone(programme, staff):
+    import datetime
+
+    from django.utils import timezone
+
+    summary = DonorSummary.objects.create(
+        programme=programme,
+        period_start=START,
+        period_end=END,
+        status=SummaryStatus.RUNNING,
+        progress=40,
+        started_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    assert summary_build(summary_id=summary.pk) is None
+    summary.refresh_from_db()
+    assert (summary.status, summary.progress) == (SummaryStatus.RUNNING, 40)
