@@ -305,7 +305,10 @@ def section_forms(application: Application, section: str, data=None):
     if form_class is not None:
         form = form_class(data, application=application, initial=fields)
     if formset_class is not None:
-        formset = formset_class(data, application=application, initial=rows or None)
+        # Posted rows are judged on what was posted: compared with the saved rows, a new
+        # row that autosave stored a moment ago looks "unchanged" and would be dropped.
+        initial = (rows or None) if data is None else None
+        formset = formset_class(data, application=application, initial=initial)
     return form, formset
 
 

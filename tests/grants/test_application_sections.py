@@ -193,6 +193,19 @@ def test_saving_rows_replaces_them_all(client, applicant_a, draft):
     assert list(BudgetLine.objects.values_list("description", "order")) == [("Kept", 0)]
 
 
+def test_a_row_autosaved_a_moment_ago_survives_the_save_button(client, applicant_a, draft):
+    # The page still says the row is new (INITIAL_FORMS 0) while autosave has stored it.
+    client.force_login(applicant_a)
+    data = budget_rows(("Lessons", "10", "20000"))
+    version = client.post(url(draft, "budget"), data, **HX).json()["version"]
+
+    data.update({"base_version": version, "continue": "1"})
+    response = client.post(url(draft, "budget"), data)
+
+    assert response.status_code == 302
+    assert list(BudgetLine.objects.values_list("description", flat=True)) == ["Lessons"]
+
+
 def test_an_activity_cannot_end_before_it_starts_or_after_the_project(client, applicant_a, draft):
     save(draft, "summary", applicant_a, fields={"duration_months": 6})
     client.force_login(applicant_a)
