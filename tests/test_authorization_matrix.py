@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -249,7 +250,14 @@ def request_once(client, case, url):
     with transaction.atomic():
         response = getattr(client, case.method)(url)
         transaction.set_rollback(True)
-    response.close()  # a file download holds its file open until closed
+    # A file download holds its file open until closed. Closing a response sends
+    # request_finished, whose close_old_connections would drop the test's database
+    # connection on PostgreSQL (as Django's own test client avoids): keep it out.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
