@@ -57,6 +57,8 @@ class CheckedFile:
     extension: str
     content_type: str
     size: int
+    # What to store: the upload itself, or for photos a copy without location data.
+    content: object = None
 
 
 def upload_limit_megabytes() -> int:
@@ -147,9 +149,49 @@ def check_upload(uploaded) -> CheckedFile:
             },
             code="extension",
         )
+    content = without_location(uploaded, kind)
     return CheckedFile(
-        kind=kind, extension=extension, content_type=CONTENT_TYPES[extension], size=uploaded.size
+        kind=kind,
+        extension=extension,
+        content_type=CONTENT_TYPES[extension],
+        size=content.size,
+        content=content,
     )
+
+
+GPS_IFD = 0x8825  # the EXIF tag that holds latitude, longitude and altitude
+
+
+def without_location(uploaded, kind: str):
+    """Photos from the field show people's villages: drop the GPS block of a JPEG's or
+    PNG's EXIF data before it is stored. Other files, photos without a GPS block, and
+    pictures Pillow cannot read (no readable location to remove) are stored as
+    uploaded, byte for byte."""
+    if kind not in ("jpeg", "png"):
+        return uploaded
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    uploaded.seek(0)
+    try:
+        with Image.open(uploaded) as image:
+            exif = image.getexif()
+            if GPS_IFD not in exif:
+                return uploaded
+            del exif[GPS_IFD]
+            buffer = BytesIO()
+            if kind == "jpeg":
+                # "keep" reuses the original compression: no second loss of quality.
+                image.save(buffer, format="JPEG", exif=exif.tobytes(), quality="keep")
+            else:
+                image.save(buffer, format="PNG", exif=exif.tobytes())
+    except (OSError, ValueError, SyntaxError):
+        return uploaded
+    finally:
+        uploaded.seek(0)
+    return ContentFile(buffer.getvalue(), name=uploaded.name)
 
 
 def safe_filename(name: str, *, fallback: str = "document") -> str:

@@ -318,7 +318,7 @@ def attachment_add(
         size=checked.size,
         uploaded_by=by,
     )
-    attachment.file.save(uploaded.name or "upload", uploaded, save=False)
+    attachment.file.save(uploaded.name or "upload", checked.content, save=False)
     try:
         attachment.full_clean()
         attachment.save()

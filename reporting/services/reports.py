@@ -322,7 +322,7 @@ def report_file_add(*, report: ProgressReport, uploaded, by, caption: str = "") 
         caption=(caption or "").strip(),
         uploaded_by=by,
     )
-    stored.file.save(uploaded.name or "upload", uploaded, save=False)
+    stored.file.save(uploaded.name or "upload", checked.content, save=False)
     try:
         stored.full_clean()
         stored.save()
