@@ -100,6 +100,15 @@ class SectionConflict(Exception):
             "time": time,
         }
 
+    def as_json(self, *, by, differences) -> dict:
+        """What an autosave is told when it lost the race (answered with status 409)."""
+        return {
+            "status": "conflict",
+            "message": self.message(by),
+            "version": self.version,
+            "differences": [{key: str(value) for key, value in d.items()} for d in differences],
+        }
+
 
 class AlreadySubmitted(ValidationError):
     """The application left the draft state (another click or another member won)."""

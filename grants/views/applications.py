@@ -348,15 +348,7 @@ def _conflict_response(request, pk, section, form, formset, conflict):
     differences = section_differences(section, form, formset, saved)
     message = conflict.message(request.user)
     if _is_htmx(request):
-        return JsonResponse(
-            {
-                "status": "conflict",
-                "message": message,
-                "version": conflict.version,
-                "differences": [{key: str(value) for key, value in d.items()} for d in differences],
-            },
-            status=409,
-        )
+        return JsonResponse(conflict.as_json(by=request.user, differences=differences), status=409)
     context = _section_context(
         request,
         saved,
