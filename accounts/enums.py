@@ -44,3 +44,12 @@ class Affiliation(models.TextChoices):
     GOVERNMENT = "government", _("Government authority")
     NGO = "ngo", _("Non-governmental organisation")
     INDEPENDENT = "independent", _("Independent expert")
+
+
+class MailStatus(models.TextChoices):
+    """Where a message in the outbox stands (``accounts.outbox``)."""
+
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

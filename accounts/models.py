@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import Affiliation, LegalForm, MembershipRole, ProgrammeRole
+from accounts.enums import Affiliation, LegalForm, MailStatus, MembershipRole, ProgrammeRole
 
 INVITATION_VALIDITY = timedelta(days=14)
 
@@ -152,6 +152,11 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        indexes = [
+            # Lists of organisations by name: staff's organisation list (ORDER BY name,
+            # paged) and staff's applications sorted by organisation.
+            models.Index(fields=["name", "id"], name="organisation_name_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["taxpayer_number"],
@@ -270,3 +275,50 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and timezone.now() < self.expires_at
         )
+
+
+class OutboundMail(models.Model):
+    """A message in the transactional outbox (``accounts.outbox``): written, rendered in
+    the recipient's language, in the same transaction as the change it tells about, and
+    sent afterwards by a worker, so that neither a broker outage nor a mail server
+    outage loses it, and claims keep it from being sent twice."""
+
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=998)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    # Names the event and the person ("application-submitted:7:12"): the same mail
+    # written twice is kept once. Blank where the caller has no such name.
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # When the current sender claimed it; a claim older than the sending timeout
+    # belonged to a worker that died.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=~Q(dedup_key=""),
+                name="outbound_mail_unique_dedup_key",
+            )
+        ]
+        indexes = [
+            # The flush looks for due pending mail and stale claims.
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_mail_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"

@@ -19,3 +19,20 @@ def can_edit_organisation(user, organisation) -> bool:
 
 def can_manage_members(user, organisation) -> bool:
     return membership_role(user, organisation) == MembershipRole.OWNER
+
+
+def is_administrator(user) -> bool:
+    """A system administrator: a superuser, or the administrator programme role."""
+    from accounts.enums import ProgrammeRole
+
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == ProgrammeRole.ADMIN)
+    )
+
+
+def can_download_personal_data_of(user, person) -> bool:
+    """Everyone may download their own data; only administrators anyone's (programme
+    staff see the programme's records, not a copy of a person's whole file)."""
+    return user.is_authenticated and (user.pk == person.pk or is_administrator(user))

@@ -6,6 +6,22 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("profile/", views.profile, name="profile"),
+    path("profile/my-data/", views.personal_data_view, name="personal_data"),
+    path(
+        "profile/my-data/download/",
+        views.personal_data_download_view,
+        name="personal_data_download",
+    ),
+    path(
+        "profile/my-data/anonymise/",
+        views.anonymisation_request_view,
+        name="anonymisation_request",
+    ),
+    path(
+        "people/<int:pk>/personal-data/",
+        views.person_data_download_view,
+        name="person_data_download",
+    ),
     path("language/", views.language_switch, name="language_switch"),
     path("organisations/", views.organisation_list_view, name="organisation_list"),
     path("organisations/new/", views.organisation_create_view, name="organisation_create"),

@@ -1,10 +1,13 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,11 +15,17 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.enums import ProgrammeRole
 from accounts.forms import InvitationForm, LanguageForm, OrganisationForm, ProfileForm
-from accounts.models import Invitation, Membership
-from accounts.rules import can_edit_organisation, can_manage_members, membership_role
+from accounts.models import Invitation, Membership, User
+from accounts.rules import (
+    can_download_personal_data_of,
+    can_edit_organisation,
+    can_manage_members,
+    membership_role,
+)
 from accounts.selectors import organisation_detail, organisation_list
 
 PAGE_SIZE = 25
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -74,7 +83,8 @@ def language_switch(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = redirect(next_url)
+    # A URL, never a view name: redirect("0") would look up a view called "0".
+    response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
@@ -216,3 +226,57 @@ def invitation_accept_view(request, token):
         )
         return redirect("organisation_detail", pk=invitation.organisation_id)
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+@login_required
+def personal_data_view(request):
+    """What the portal holds about the person, their copy of it, and their request to
+    have their account anonymised."""
+    return render(request, "accounts/personal_data.html")
+
+
+def _personal_data_response(person):
+    archive = services.user_export_personal_data(user=person)
+    filename = f"personal-data-{person.pk}-{timezone.localdate():%Y-%m-%d}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def personal_data_download_view(request):
+    return _personal_data_response(request.user)
+
+
+@login_required
+def person_data_download_view(request, pk):
+    """An administrator's copy of someone's data (e.g. to answer a request by post);
+    a 404 for everyone else, whose own copy is on their profile."""
+    person = get_object_or_404(User, pk=pk)
+    if not can_download_personal_data_of(request.user, person):
+        raise Http404
+    logger.info("Personal data of user %s downloaded by user %s", person.pk, request.user.pk)
+    return _personal_data_response(person)
+
+
+@login_required
+@require_POST
+def anonymisation_request_view(request):
+    told = services.user_request_anonymisation(user=request.user)
+    if told:
+        messages.success(
+            request,
+            _(
+                "Your request was sent to the administrators. They will anonymise your "
+                "account and let you know by email before they do."
+            ),
+        )
+    else:
+        messages.error(
+            request,
+            _("No administrator could be reached. Please write to the programme instead."),
+        )
+    return redirect("personal_data")

@@ -8,10 +8,11 @@ production set (``DJANGO_DEBUG=False`` and friends) passes ``check --deploy``.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, env_url
+from config.env import env_bool, env_choice, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = BASE_DIR.parent / "shared"
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,8 +68,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
+    "accounts.middleware.ScriptLoginRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,7 +115,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache and Celery broker -----------------------------------------
+# --- Redis: cache, sessions and Celery broker -------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 # The cache may live in its own Redis database, so that flushing it never touches
 # the Celery queues.
@@ -121,8 +127,14 @@ if REDIS_CACHE_URL:
             "LOCATION": REDIS_CACHE_URL,
         }
     }
+    # Sessions are read from Redis and written through to the database: every web
+    # process sees the same session, and a Redis restart or flush logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
+    # One process's memory: fine for a single server. Several web processes need
+    # REDIS_CACHE_URL, or login throttles and cached pages differ per process.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -141,6 +153,14 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Bishkek"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Seconds before Redis hands a task that was taken but never acknowledged (its worker
+# was killed) to another worker; longer than the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+}
+# Seconds after which a mail left "sending" is taken to belong to a dead worker and is
+# sent again by the next delivery or flush (accounts.outbox).
+MAIL_OUTBOX_SENDING_TIMEOUT = env_int("MAIL_OUTBOX_SENDING_TIMEOUT", 900, minimum=1)
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -176,6 +196,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Grant portal")
+# Staff and administrators must sign in with an authenticator app (accounts.middleware).
+# Only the local demo turns this off; `check --deploy` warns when it is off.
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+# A session idle this long (seconds) is signed out; the idle clock is written at most
+# once a minute. Autosaving forms keep what was typed and restore it after login.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60, minimum=120)
 
 # --- Mail ----------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -215,8 +241,47 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded and generated files (application documents, report photos, donor summaries)
+# go through Django's storage API only. "filesystem" keeps them under MEDIA_ROOT, which
+# several web hosts must then share; "s3" keeps them in an S3-compatible bucket (AWS,
+# MinIO, ...) that every web process and worker reaches. Either way nothing is served
+# straight from the store: the portal's download views check who asks and stream the
+# file, so objects stay private and no signed URL is ever made.
+FILE_STORAGE = env_choice("FILE_STORAGE", "filesystem", {"filesystem", "s3"})
+if FILE_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when FILE_STORAGE=s3.")
+    AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", schemes={"http", "https"})
+    s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        # Empty: Amazon S3 itself; e.g. http://minio:9000 for MinIO.
+        "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        # Unset keys leave boto3 to its own chain (an instance or task role).
+        "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+        # A folder inside the bucket, so one bucket can hold several portals.
+        "location": env_str("AWS_LOCATION"),
+        # Path-style addressing (http://host/bucket/key) is what MinIO and most
+        # S3-compatible stores answer without wildcard DNS.
+        "addressing_style": env_choice(
+            "AWS_S3_ADDRESSING_STYLE",
+            "path" if AWS_S3_ENDPOINT_URL else "auto",
+            {"auto", "path", "virtual"},
+        ),
+        "default_acl": "private",
+        "querystring_auth": False,
+        # Never replace a stored file: a clash gets a new name, as on the filesystem.
+        "file_overwrite": False,
+        # Downloads past 2 MB spool to a temporary file instead of memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    uploaded_files = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options}
+else:
+    uploaded_files = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": uploaded_files,
     "staticfiles": {
         # Hashed, compressed names in production, so browsers cache them for a year.
         "BACKEND": (
@@ -259,12 +324,38 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Security ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+# Lax: cookies go with top-level links from mail (a signed-in user lands signed in) but
+# not with cross-site form posts or embedded requests.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Scripts send the form's token, never the cookie's.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "accounts.security.csrf_failure"
+# No inline script or style anywhere, the admin included. img-src allows data: for
+# Bootstrap's SVG icons and the QR code of the authenticator set-up page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers check /healthz over plain HTTP, behind the TLS proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
@@ -274,6 +365,10 @@ if not DEBUG:
     if env_bool("DJANGO_BEHIND_TLS_PROXY", True):
         # The TLS-terminating proxy in front of gunicorn sets this header.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # allauth's rate limits (30 logins a minute) count per client address; behind
+        # the proxy every request comes from the proxy, which appends the client's
+        # address to X-Forwarded-For: without this, 30 logins a minute for everyone.
+        ALLAUTH_TRUSTED_PROXY_COUNT = 1
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from grants.models import (
     Application,
@@ -27,6 +31,8 @@ from grants.models import (
 
 
 class TransitionInline(GenericTabularInline):
+    """The object's timeline, shown read-only: state changes are append-only."""
+
     model = Transition
     extra = 0
     can_delete = False
@@ -37,6 +43,37 @@ class TransitionInline(GenericTabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KeepsTimelineAdmin(admin.ModelAdmin):
+    """An admin whose objects cannot be deleted once their timeline has a state change.
+
+    The timeline points at its subject by content type and id (no cascade), so the
+    deletion page lists the recorded changes as protected, as it does for PROTECT keys:
+    a record of who did what stays whole and keeps its subject."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        ids = [obj.pk for obj in objs]
+        recorded = Transition.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id__in=ids
+        ).order_by("object_id", "at", "pk")
+        protected = list(protected) + [
+            _("State change of #%(id)s: %(change)s at %(at)s")
+            % {
+                "id": row.object_id,
+                "change": row,
+                "at": date_format(timezone.localtime(row.at), "DATETIME_FORMAT"),
+            }
+            for row in recorded
+        ]
+        return deleted, model_count, perms_needed, protected
 
 
 class ThemeInline(admin.TabularInline):
@@ -70,7 +107,7 @@ class RequiredDocumentInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(KeepsTimelineAdmin):
     list_display = ["title", "programme", "state", "opens_at", "closes_at", "total_budget"]
     list_filter = ["state", "programme"]
     search_fields = ["title", "description"]
@@ -111,7 +148,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(KeepsTimelineAdmin):
     list_display = ["reference", "title", "organisation", "call", "state", "submitted_at"]
     list_filter = [
         "state",
@@ -143,6 +180,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Transition)
 class TransitionAdmin(admin.ModelAdmin):
+    """The timeline of every object: append-only, so viewed here and never edited."""
+
     list_display = ["at", "content_type", "object_id", "from_state", "to_state", "by"]
     list_filter = ["content_type", "to_state"]
     search_fields = ["reason"]
@@ -152,6 +191,9 @@ class TransitionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -7,7 +7,8 @@ not in the queryset is a 404 for the view.
 
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -45,6 +46,27 @@ def calls_for_staff(user) -> QuerySet[Call]:
     )
 
 
+def count_of(queryset: QuerySet, field: str):
+    """An annotation: how many rows of ``queryset`` have ``field`` pointing at the outer
+    row (0 when none), as a correlated subquery.
+
+    Counting several relations of one row with ``Count(..., distinct=True)`` joins them
+    all at once and multiplies their rows (a member with 2,000 assignments, 2,000
+    declarations and 2,000 reviews makes 8 billion rows to sort): each count here reads
+    its own rows through its own index instead."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def applications_for_user(user) -> QuerySet[Application]:
     """Applications a user may open: staff all, applicants their organisations' ones."""
     queryset = Application.objects.select_related(
@@ -63,20 +85,14 @@ def applications_for_user(user) -> QuerySet[Application]:
 
 
 def application_budget_totals(application) -> dict:
-    """Sums of the budget in the database: total, requested and co-financing."""
-    from decimal import Decimal
-
-    from django.db.models import DecimalField, ExpressionWrapper, F
-
-    total = application.budget_lines.aggregate(
-        total=Sum(ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=DecimalField()))
-    )["total"] or Decimal("0")
-    total = total.quantize(Decimal("0.01"))
-    cofinancing = application.cofinancing_local_budget + application.cofinancing_other
+    """The budget's total, the amount requested and the co-financing, without a query:
+    ``budget_total`` and ``requested_amount`` are stored beside the lines and recomputed
+    by ``application_recompute_budget`` whenever the budget section is saved (the one way
+    lines change), and the submission checks read the same stored figures."""
     return {
-        "total": total,
-        "cofinancing": cofinancing,
-        "requested": total - cofinancing,
+        "total": application.budget_total,
+        "cofinancing": application.cofinancing_local_budget + application.cofinancing_other,
+        "requested": application.requested_amount,
     }
 
 

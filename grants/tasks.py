@@ -1,4 +1,9 @@
-"""Background work of the grants app. Thin: take ids, refetch, return quietly if gone."""
+"""Background work of the grants app. Thin: take ids, refetch, return quietly if gone.
+
+The mail tasks are called by the services inside the transaction of the change: the
+messages they write go into the mail outbox (``accounts.outbox``) with the change and
+leave once it commits, so a broker outage loses none. They stay Celery tasks, so that a
+message queued before that change is still handled."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -22,6 +27,7 @@ def application_send_receipt(*, application_id: int, user_id: int) -> None:
     send_to_user(
         user=user,
         template="grants/email/receipt",
+        dedup_key=f"application-submitted:{application.pk}:{user.pk}",
         context={
             "application": application,
             "call": application.call,

@@ -38,4 +38,11 @@ def decision_notify(*, decision_id: int) -> None:
         "link": absolute_url(reverse("application_detail", args=[application.pk])),
     }
     for user in screening_recipients(application):
-        send_to_user(user=user, template=TEMPLATES[decision.outcome], context=context)
+        send_to_user(
+            user=user,
+            template=TEMPLATES[decision.outcome],
+            context=context,
+            # A waitlisted decision is updated in place when approved: the outcome is
+            # part of the event.
+            dedup_key=f"decision:{decision.pk}:{decision.outcome}:{user.pk}",
+        )

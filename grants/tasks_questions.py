@@ -1,4 +1,5 @@
-"""Mail about questions and answers; thin tasks queued by grants.services.questions."""
+"""Mail about questions and answers; called by grants.services.questions inside its
+transaction, so the mail goes into the outbox (``accounts.outbox``) with the answer."""
 
 from celery import shared_task
 from django.urls import reverse

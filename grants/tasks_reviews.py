@@ -1,7 +1,8 @@
 """Mail to committee members: named to a committee, taken off it.
 
 Thin tasks: they take ids, refetch, and return quietly if the objects are gone. The
-committee services queue them with ``transaction.on_commit``. ``grants/tasks.py``
+committee services call them inside their transaction: the mail goes into the outbox
+(``accounts.outbox``) with the change. ``grants/tasks.py``
 should import this module so that a worker registers the tasks at start-up.
 """
 
@@ -25,6 +26,7 @@ def committee_member_added_notify(*, member_id: int) -> None:
     send_to_user(
         user=member.user,
         template="grants/email/committee_added",
+        dedup_key=f"committee-added:{member.pk}",
         context={
             "call": member.call,
             "member": member,

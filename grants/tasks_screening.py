@@ -1,7 +1,8 @@
 """Mail the applicant's organisation the result of eligibility screening.
 
 Lives in its own module while ``grants/tasks.py`` is being written; the screening
-service imports it, and ``grants/tasks.py`` should import it too so that a worker
+service calls it inside its transaction (the mail goes into the outbox with the
+change), and ``grants/tasks.py`` should import it too so that a worker
 registers the task at start-up (Celery's autodiscovery looks for ``tasks`` only).
 """
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from grants.admin import KeepsTimelineAdmin, TransitionInline
 from projects.models import (
     Cofinancing,
     FundingTerms,
@@ -56,7 +57,7 @@ class CofinancingInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(KeepsTimelineAdmin):
     list_display = [
         "agreement_number",
         "title",
@@ -74,7 +75,7 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["agreement_number", "title", "organisation__name", "application__reference"]
     list_select_related = ["organisation"]
     readonly_fields = ["application", "state"]
-    inlines = [LocationInline, TrancheInline, IndicatorInline, CofinancingInline]
+    inlines = [LocationInline, TrancheInline, IndicatorInline, CofinancingInline, TransitionInline]
     date_hierarchy = "starts_on"
 
 

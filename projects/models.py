@@ -105,7 +105,14 @@ class Project(models.Model):
                 condition=Q(ends_on__gt=F("starts_on")), name="project_ends_after_start"
             )
         ]
-        indexes = [models.Index(fields=["state"], name="project_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="project_state_idx"),
+            # The public projects page, newest first (reporting.views_dashboards.
+            # public_project_list: ORDER BY starts_on DESC, agreement_number, id, paged).
+            models.Index(
+                fields=["-starts_on", "agreement_number", "id"], name="project_newest_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.agreement_number}: {self.title}"

@@ -85,14 +85,18 @@ class RegionField(forms.ModelChoiceField):
             raise self._outside_error(value) from error
 
     def _outside_error(self, value) -> ValidationError:
+        # Only a plain number that can be a key is looked up: "abc", "²" or 10**20
+        # would break the query.
+        text = str(value)
+        chosen = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
         names = {
             unit.pk: unit.name
-            for unit in Region.objects.filter(pk__in=[*self._within_ids, value]).only(
+            for unit in Region.objects.filter(pk__in=[*self._within_ids, chosen or 0]).only(
                 "name_en", "name_ru", "name_ky"
             )
         }
         areas = ", ".join(names[pk] for pk in self._within_ids if pk in names)
-        place = names.get(int(value)) if str(value).isdigit() else None
+        place = names.get(chosen) if chosen is not None else None
         return ValidationError(
             self.error_messages["outside"],
             code="outside",

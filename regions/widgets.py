@@ -26,7 +26,7 @@ def _as_pk(value) -> int | None:
     value = getattr(value, "pk", value)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # not "²" or "١"
         return int(value)
     return None
 

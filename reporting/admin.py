@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from grants.admin import KeepsTimelineAdmin, TransitionInline
 from reporting.models import (
     CofinancingReceipt,
     DonorRecipient,
@@ -36,15 +37,24 @@ class ReminderInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(KeepsTimelineAdmin):
     list_display = ["project", "kind", "number", "period_end", "due_on", "state", "submitted_at"]
     list_filter = ["state", "kind", "project__application__call"]
     search_fields = ["project__agreement_number", "project__title", "project__organisation__name"]
     list_select_related = ["project"]
     readonly_fields = ["state", "submitted_at", "accepted_at", "section_versions"]
-    inlines = [IndicatorProgressInline, SpendingInline, ReceiptInline, ReminderInline]
+    inlines = [
+        IndicatorProgressInline,
+        SpendingInline,
+        ReceiptInline,
+        ReminderInline,
+        TransitionInline,
+    ]
     date_hierarchy = "due_on"
 
 
@@ -60,11 +70,19 @@ for part in (IndicatorProgress, Spending, CofinancingReceipt, ReportFile):
 
 @admin.register(ReminderSent)
 class ReminderSentAdmin(admin.ModelAdmin):
+    """A record of mail sent: the reminder task writes it, the admin only shows it."""
+
     list_display = ["report", "kind", "sequence", "sent_at"]
     list_filter = ["kind"]
     list_select_related = ["report__project"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -3,18 +3,83 @@ with ``json_script`` and drawn by ``static/js/charts.js``), the map's values and
 figures with their money turned back into ``Decimal`` for the templates."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reporting.figures import money_to_decimal, programme_figures
+from reporting.figures import money_to_decimal, programme_figures, public_figures
 from reporting.forms_dashboards import MAP_MONEY
+
+# The dashboards' figures are fifteen GROUP BY queries over every application,
+# project, tranche and report in scope: kept in the cache per scope and language, so
+# that a dashboard opened again (or by a colleague) costs none of them. They can never
+# show stale money: every saved or deleted row the figures read changes the cache's
+# version (``figures_changed``, connected in ``reporting.apps``), at once and again once
+# its transaction has committed, so the next page computes them afresh. The time limit
+# is a backstop.
+FIGURES_CACHE_SECONDS = 60 * 10
+FIGURES_VERSION_KEY = "figures-version"
+
+
+def figures_version() -> str:
+    """The current version of the figures; a fresh one if the cache has lost it."""
+    version = cache.get(FIGURES_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(FIGURES_VERSION_KEY, version, None)
+        version = cache.get(FIGURES_VERSION_KEY, version)
+    return version
+
+
+def _figures_version_bump() -> None:
+    # A random version (not a counter) never returns to one that was used before.
+    cache.set(FIGURES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def figures_changed(**kwargs) -> None:
+    """A signal receiver: cached figures are no longer used. The version changes at once
+    (the changing transaction reads fresh) and again once the change commits (figures
+    computed meanwhile from the data before it are not used)."""
+    _figures_version_bump()
+    transaction.on_commit(_figures_version_bump)
+
+
+def cached_programme_figures(filters: dict) -> dict:
+    """``programme_figures(**filters)``, kept in the cache until the data changes; keyed
+    by the scope, the language (names and labels are translated) and the day in Bishkek."""
+    scope = ":".join(
+        f"{name}={getattr(filters.get(name), 'pk', filters.get(name)) or ''}"
+        for name in ("programme", "call", "year", "oblast")
+    )
+    language, day = translation.get_language(), timezone.localdate()
+    key = f"dashboard-figures:{figures_version()}:{language}:{day}:{scope}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = programme_figures(**filters)
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def cached_public_figures() -> dict:
+    """``public_figures()`` for the public projects page, kept in the cache until the data
+    changes, per language: the page every visitor opens, over every funded project."""
+    language, day = translation.get_language(), timezone.localdate()
+    key = f"public-figures:{figures_version()}:{language}:{day}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = public_figures()
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
 
 
 def dashboard_figures(form) -> dict:
     """The page's context from a bound ``DashboardFilterForm``: figures (with Decimal
     money), the day they hold for, the charts' JSON, the map's values and caption."""
-    figures = programme_figures(**form.filters())
+    figures = cached_programme_figures(form.filters())
     measure = form.map_measure()
     return {
         "figures": money_to_decimal(figures),

@@ -1294,9 +1294,20 @@ DECIDED_AT_2017 = (2017, 7, 14, 15, 0)
 
 def _historic(subject, at):
     """Date the state changes just recorded for ``subject`` at ``at`` (the story's time)."""
+    from django.db import connection
+
     from grants.services.states import timeline_for
 
+    # The timeline is append-only on PostgreSQL (grants migration 0003); only the demo
+    # story may rewrite its own times, inside the seed's transaction.
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('portal.rewrite_history', 'on', true)")
     timeline_for(subject).filter(at__gte=at).update(at=at)
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('portal.rewrite_history', 'off', true)")
 
 
 @transaction.atomic
@@ -1614,3 +1625,48 @@ def seed_donor_summary():
         exchange_rate=Decimal("68.8"),
     )
     return summary_build(summary_id=summary.pk)
+
+
+def seed_mail_outbox():
+    """What an operator sees under Admin > Outgoing mail besides the story's sent mail:
+    one mail the server refused (failed, waiting for "Retry now") and one that failed
+    twice and waits for its next attempt. Kept once by their deduplication keys."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.enums import MailStatus
+    from accounts.models import OutboundMail
+
+    now = timezone.now()
+    OutboundMail.objects.get_or_create(
+        dedup_key="demo:bounced-invitation",
+        defaults={
+            "recipient": "old.address@bounced.example.org",
+            "subject": "Invitation to join Community Safety Jety-Oguz",
+            "text": "You are invited to join the organisation on the grant portal.",
+            "language": "ru",
+            "template": "accounts/email/invitation",
+            "status": MailStatus.FAILED,
+            "attempts": 1,
+            "next_attempt_at": now - datetime.timedelta(hours=3),
+            "last_error": "SMTPRecipientsRefused: {'old.address@bounced.example.org': "
+            "(550, b'5.1.1 No such user')}",
+            "created_at": now - datetime.timedelta(hours=3),
+        },
+    )
+    OutboundMail.objects.get_or_create(
+        dedup_key="demo:retry-reminder",
+        defaults={
+            "recipient": demo_email("ainura.jetyoguz"),
+            "subject": "Reminder: your progress report is due",
+            "text": "Your progress report is due. You can prepare it on the portal.",
+            "language": "ky",
+            "template": "reporting/email/reminder_due_day",
+            "status": MailStatus.PENDING,
+            "attempts": 2,
+            "next_attempt_at": now + datetime.timedelta(minutes=6),
+            "last_error": "SMTPServerDisconnected: Connection unexpectedly closed",
+            "created_at": now - datetime.timedelta(minutes=10),
+        },
+    )

@@ -30,6 +30,8 @@ from reporting.figures_scope import (
 )
 from reporting.models import CofinancingReceipt, IndicatorProgress, ProgressReport
 
+NAME_FIELDS = ("name_en", "name_ru", "name_ky")
+
 
 def _people_by_project_subquery(scope: Scope, project_ref: str):
     return Subquery(
@@ -47,9 +49,11 @@ def _people_by_project_subquery(scope: Scope, project_ref: str):
 
 def by_theme(scope: Scope) -> list:
     projects = scope.project_queryset().order_by()
+    # The theme's names and order come with the GROUP BY (one row per theme).
+    theme_fields = [f"application__theme__{name}" for name in ("order", *NAME_FIELDS)]
     counts = {
         row["application__theme"]: row
-        for row in projects.values("application__theme").annotate(
+        for row in projects.values("application__theme", *theme_fields).annotate(
             projects=Count("pk"), awarded=Sum("amount_awarded")
         )
     }
@@ -71,8 +75,17 @@ def by_theme(scope: Scope) -> list:
         .annotate(total=Sum("value"))
         .values_list("indicator__project__application__theme", "total")
     )
-    themes = Theme.objects.filter(pk__in=[pk for pk in counts if pk is not None]).order_by(
-        "order", "name_en", "pk"
+    themes = sorted(
+        (
+            Theme(
+                pk=pk,
+                order=row["application__theme__order"],
+                **{name: row[f"application__theme__{name}"] for name in NAME_FIELDS},
+            )
+            for pk, row in counts.items()
+            if pk is not None
+        ),
+        key=lambda theme: (theme.order, theme.name_en, theme.pk),
     )
     rows = []
     for theme in themes:
@@ -136,7 +149,13 @@ def by_oblast(scope: Scope) -> list:
     rows = list(
         ProjectLocation.objects.filter(scope.projects("project__"), region__oblast__isnull=False)
         .order_by()
-        .values("region__oblast")
+        .values(
+            "region__oblast",
+            "region__oblast__code",
+            "region__oblast__name_en",
+            "region__oblast__name_ru",
+            "region__oblast__name_ky",
+        )
         .annotate(
             projects=Count("project", distinct=True),
             awarded=share(F("project__amount_awarded")),
@@ -150,24 +169,27 @@ def by_oblast(scope: Scope) -> list:
             ),
         )
     )
-    oblasts = {
-        region.pk: region
-        for region in Region.objects.filter(pk__in=[row["region__oblast"] for row in rows]).only(
-            "pk", "code", "name_en", "name_ru", "name_ky"
+    # The oblast's code and names come with the GROUP BY (one row per oblast).
+    result = []
+    for row in rows:
+        oblast = Region(
+            pk=row["region__oblast"],
+            code=row["region__oblast__code"],
+            name_en=row["region__oblast__name_en"],
+            name_ru=row["region__oblast__name_ru"],
+            name_ky=row["region__oblast__name_ky"],
         )
-    }
-    result = [
-        {
-            "code": oblasts[row["region__oblast"]].code,
-            "name": oblasts[row["region__oblast"]].name,
-            "names": names_of(oblasts[row["region__oblast"]]),
-            "projects": row["projects"],
-            "awarded": money(round(row["awarded"], 2)),
-            "disbursed": money(round(row["disbursed"], 2)),
-            "people_reached": round(row["people"]),
-        }
-        for row in rows
-    ]
+        result.append(
+            {
+                "code": oblast.code,
+                "name": oblast.name,
+                "names": names_of(oblast),
+                "projects": row["projects"],
+                "awarded": money(round(row["awarded"], 2)),
+                "disbursed": money(round(row["disbursed"], 2)),
+                "people_reached": round(row["people"]),
+            }
+        )
     return sorted(result, key=lambda row: row["code"])
 
 

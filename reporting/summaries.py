@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,11 +37,11 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import ProgrammeRole
 from accounts.mail import absolute_url, send_templated
-from grants.models import Programme
+from grants.models import Programme, Theme
 from grants.models.calls import MONEY
-from projects.enums import TrancheState
+from projects.enums import ProjectState, TrancheState
 from projects.models import ProjectLocation, Tranche
-from reporting.enums import ReportState
+from reporting.enums import ReportKind, ReportState
 from reporting.models import DonorRecipient, DonorSummary, ProgressReport, SummaryStatus
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,9 @@ def summary_request(
                 "requested_by": by,
             },
         )
-        queue = created
+        # A pending one is queued again too: its first publishing may have been lost to a
+        # broker outage, and the build's claim makes a second task harmless.
+        queue = created or summary.status == SummaryStatus.PENDING
         if not created and summary.status == SummaryStatus.READY and summary.mailed_at is None:
             # Made, but its mail failed (or never left): asking again sends it.
             transaction.on_commit(lambda: summary_mail(summary_id=summary.pk), robust=True)
@@ -136,9 +138,12 @@ def _check_period(start, end, second_currency, exchange_rate) -> None:
 
 
 def _queue_build(summary_id: int) -> None:
+    from accounts.outbox import task_enqueue
     from reporting.tasks_summaries import build_donor_summary
 
-    build_donor_summary.delay(summary_id=summary_id)
+    # A broker outage is logged, not raised: the summary stays pending, and asking for
+    # it again (or the monthly run) queues it again.
+    task_enqueue(build_donor_summary, summary_id=summary_id)
 
 
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -250,7 +255,7 @@ def _summary_failed(summary_id: int, error: Exception, saved_names: list[str]) -
     for name in saved_names:
         try:
             default_storage.delete(name)
-        except OSError:
+        except Exception:  # OSError on disk, botocore's own errors on S3: log, go on
             logger.exception("Partial summary file %s not deleted", name)
     DonorSummary.objects.filter(pk=summary_id).update(
         status=SummaryStatus.FAILED,
@@ -268,9 +273,14 @@ def _summary_failed(summary_id: int, error: Exception, saved_names: list[str]) -
 
 def summary_mail(*, summary_id: int) -> int:
     """Mail a ready summary's link to every active recipient of its programme, once:
-    ``mailed_at`` is claimed first with a conditional UPDATE. If sending fails the claim
-    is given back for a later try (the first recipients may then get it twice: better
-    twice than never). Returns how many were mailed."""
+    ``mailed_at`` is claimed with a conditional UPDATE, in one transaction with the mail
+    written into the outbox (``accounts.outbox``, which sends it and retries it). If
+    writing fails, the claim goes with it for a later try. Returns how many were mailed."""
+    with transaction.atomic():
+        return _summary_mail_claimed(summary_id)
+
+
+def _summary_mail_claimed(summary_id: int) -> int:
     claimed = DonorSummary.objects.filter(
         pk=summary_id, status=SummaryStatus.READY, mailed_at__isnull=True
     ).update(mailed_at=timezone.now())
@@ -294,10 +304,10 @@ def summary_mail(*, summary_id: int) -> int:
                 template="reporting/email/summary_ready",
                 context={**context, "recipient": recipient},
                 language=recipient.language,
+                dedup_key=f"donor-summary:{summary.pk}:{recipient.pk}",
             )
     except Exception:
         logger.exception("Donor summary %s not mailed", summary_id)
-        DonorSummary.objects.filter(pk=summary_id).update(mailed_at=None)
         raise
     return len(recipients)
 
@@ -376,33 +386,48 @@ def _bounds(start: datetime.date, end: datetime.date):
     )
 
 
-def _locations():
-    return Prefetch(
-        "locations",
-        queryset=ProjectLocation.objects.select_related("region", "region__oblast").order_by(
-            "region__code"
-        ),
+_REGION_NAMES = ("name_en", "name_ru", "name_ky")
+
+
+def _places_by_project(project_ids) -> dict[int, tuple[str, str]]:
+    """{project id: (its places, their oblasts)} for the projects ``project_ids`` (ids or
+    a subquery of them): each name once, in code order. One query, whatever the number
+    of projects."""
+    locations = (
+        ProjectLocation.objects.filter(project_id__in=project_ids)
+        .select_related("region__oblast")
+        .only(
+            "project_id",
+            *(f"region__{name}" for name in ("code", "oblast", *_REGION_NAMES)),
+            *(f"region__oblast__{name}" for name in ("code", *_REGION_NAMES)),
+        )
+        .order_by("region__code", "pk")
     )
-
-
-def _places(project) -> tuple[str, str]:
-    """(the places, their oblasts) of a project's locations, each once, in code order."""
-    places, oblasts = [], []
-    for location in project.locations.all():
+    places: dict[int, list[str]] = {}
+    oblasts: dict[int, list[str]] = {}
+    for location in locations:
         region = location.region
-        if region.name not in places:
-            places.append(region.name)
-        oblast = region.oblast or region
-        if oblast.name not in oblasts:
-            oblasts.append(oblast.name)
-    return ", ".join(places), ", ".join(oblasts)
+        names = places.setdefault(location.project_id, [])
+        if region.name not in names:
+            names.append(region.name)
+        oblast = (region.oblast or region).name
+        names = oblasts.setdefault(location.project_id, [])
+        if oblast not in names:
+            names.append(oblast)
+    return {
+        project_id: (", ".join(names), ", ".join(oblasts.get(project_id, [])))
+        for project_id, names in places.items()
+    }
 
 
 def summary_projects(*, programme, period_end) -> list[dict]:
     """The projects the figures count (started by the end of the period: the same set
     as ``reporting.figures.projects_in_scope``), with their state now, the amount awarded
     and what was paid up to the end of the period. Organisation names and places are
-    public for funded projects; nothing about their people."""
+    public for funded projects; nothing about their people.
+
+    Three queries whatever the number of projects: their values with what was paid (a
+    subquery), their places, and the programme's themes."""
     from reporting.figures import projects_in_scope
 
     paid = (
@@ -417,35 +442,50 @@ def summary_projects(*, programme, period_end) -> list[dict]:
         .annotate(total=Sum("paid_amount"))
         .values("total")
     )
+    in_scope = projects_in_scope(programme=programme, period_end=period_end)
     projects = (
-        projects_in_scope(programme=programme, period_end=period_end)
-        .select_related("organisation", "application__theme")
-        .annotate(
+        in_scope.annotate(
             paid_total=Coalesce(
                 Subquery(paid), Value(Decimal("0")), output_field=DecimalField(**MONEY)
             )
         )
-        .prefetch_related(_locations())
         .order_by("agreement_number")
+        .values(
+            "pk",
+            "agreement_number",
+            "title",
+            "organisation__name",
+            "application__theme_id",
+            "starts_on",
+            "ends_on",
+            "state",
+            "amount_awarded",
+            "paid_total",
+        )
     )
+    themes = {
+        theme.pk: theme.name
+        for theme in Theme.objects.filter(pk__in=in_scope.order_by().values("application__theme"))
+    }
+    places = _places_by_project(in_scope.order_by().values("pk"))
+    states = dict(ProjectState.choices)
     rows = []
     for project in projects:
-        places, oblasts = _places(project)
-        theme = project.application.theme
+        project_places, project_oblasts = places.get(project["pk"], ("", ""))
         rows.append(
             {
-                "agreement_number": project.agreement_number,
-                "title": project.title,
-                "organisation": project.organisation.name,
-                "places": places,
-                "oblasts": oblasts,
-                "theme": theme.name if theme else "",
-                "starts_on": project.starts_on.isoformat(),
-                "ends_on": project.ends_on.isoformat(),
-                "state": project.state,
-                "state_label": str(project.get_state_display()),
-                "awarded": _money(project.amount_awarded),
-                "disbursed": _money(project.paid_total),
+                "agreement_number": project["agreement_number"],
+                "title": project["title"],
+                "organisation": project["organisation__name"],
+                "places": project_places,
+                "oblasts": project_oblasts,
+                "theme": themes.get(project["application__theme_id"], ""),
+                "starts_on": project["starts_on"].isoformat(),
+                "ends_on": project["ends_on"].isoformat(),
+                "state": project["state"],
+                "state_label": str(states.get(project["state"], project["state"])),
+                "awarded": _money(project["amount_awarded"]),
+                "disbursed": _money(project["paid_total"]),
             }
         )
     return rows
@@ -461,7 +501,9 @@ def highlight_text(text: str) -> str:
 
 def summary_highlights(*, programme, period_start, period_end) -> list[dict]:
     """The achievements of the reports accepted in the period, each with its project's
-    title and place; no one's name (only what the organisation wrote as achievements)."""
+    title and place; no one's name (only what the organisation wrote as achievements).
+    Two queries whatever the number of reports: their values, and their projects'
+    places."""
     since, until = _bounds(period_start, period_end)
     reports = (
         ProgressReport.objects.filter(
@@ -471,22 +513,30 @@ def summary_highlights(*, programme, period_start, period_end) -> list[dict]:
             accepted_at__lt=until,
         )
         .exclude(achievements="")
-        .select_related("project")
-        .prefetch_related(Prefetch("project__locations", queryset=_locations().queryset))
         .order_by("accepted_at", "pk")
     )
+    places = _places_by_project(reports.order_by().values("project_id"))
+    kinds = dict(ReportKind.choices)
     rows = []
-    for report in reports:
-        places, oblasts = _places(report.project)
+    for report in reports.values(
+        "project_id",
+        "project__title",
+        "project__agreement_number",
+        "kind",
+        "number",
+        "accepted_at",
+        "achievements",
+    ):
+        report_places, report_oblasts = places.get(report["project_id"], ("", ""))
         rows.append(
             {
-                "project": report.project.title,
-                "agreement_number": report.project.agreement_number,
-                "places": places,
-                "oblasts": oblasts,
-                "report": f"{report.get_kind_display()} {report.number}",
-                "accepted_on": timezone.localtime(report.accepted_at).date().isoformat(),
-                "text": highlight_text(report.achievements),
+                "project": report["project__title"],
+                "agreement_number": report["project__agreement_number"],
+                "places": report_places,
+                "oblasts": report_oblasts,
+                "report": f"{kinds.get(report['kind'], report['kind'])} {report['number']}",
+                "accepted_on": timezone.localtime(report["accepted_at"]).date().isoformat(),
+                "text": highlight_text(report["achievements"]),
             }
         )
     return rows

@@ -4,7 +4,10 @@ and an XLSX workbook with a sheet per breakdown.
 Both files are made from the same tables (``summary_sheets``), so they cannot disagree:
 the workbook holds real numbers (Decimal money with two places, whole counts, dates),
 the PDF the same values formatted in the summary's language, with server-drawn SVG bar
-charts and the oblast map beside them (no JavaScript in a PDF). Headers and sheet names
+charts and the oblast map beside them (no JavaScript in a PDF). The workbook lists every
+project and highlight; the PDF summarises them: the projects counted by status, the
+``PDF_TOP_PROJECTS`` largest by the amount awarded and the ``PDF_HIGHLIGHTS`` latest
+highlights, each saying how many there are in all. Headers and sheet names
 are in the active language (``summary_build`` activates the summary's language).
 """
 
@@ -30,6 +33,13 @@ MONEY_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0"
 DATE_FORMAT = "yyyy-mm-dd"
+# The PDF summarises: the largest projects and the latest highlights, with the whole
+# lists in the workbook (thousands of rows would make a PDF nobody reads, and take
+# WeasyPrint minutes and gigabytes to lay out).
+PDF_TOP_PROJECTS = 25
+PDF_HIGHLIGHTS = 20
+# The project sheet's "Awarded" column (see ``summary_sheets``).
+PROJECT_AWARDED_COLUMN = 9
 
 
 @dataclass
@@ -214,7 +224,7 @@ def summary_sheets(figures: dict) -> list[Sheet]:
             _("Awarded (%(currency)s)") % {"currency": currency},
             _("Disbursed by the end of the period (%(currency)s)") % {"currency": currency},
         ],
-        numeric=frozenset({9, 10}),
+        numeric=frozenset({PROJECT_AWARDED_COLUMN, PROJECT_AWARDED_COLUMN + 1}),
     )
     for row in figures["project_list"]:
         projects.rows.append(
@@ -468,7 +478,12 @@ def summary_pdf_context(*, summary, figures: dict) -> dict:
         "period_end": _date(meta["period"]["end"]),
         "made_at": datetime.datetime.fromisoformat(figures["generated_at"]),
         "exchange_rate": rate_text(Decimal(meta["exchange_rate"])) if meta["exchange_rate"] else "",
-        "tables": {key: _table(sheet) for key, sheet in sheets.items()},
+        # The long lists are shortened below (the workbook has them whole).
+        "tables": {
+            key: _table(sheet)
+            for key, sheet in sheets.items()
+            if key not in {"projects", "highlights"}
+        },
         "charts": {
             "funnel": svg_bar_chart(funnel, title=_("Applications"), fmt=format_value),
             "money": svg_bar_chart(money_chart, title=_("Money"), fmt=money),
@@ -486,7 +501,43 @@ def summary_pdf_context(*, summary, figures: dict) -> dict:
             "reports": svg_bar_chart(reports, title=_("Report compliance"), fmt=format_value),
         },
         "oblast_map": _map(figures),
-        "highlights": figures["highlights"],
+        **_pdf_lists(sheets["projects"], figures),
+    }
+
+
+def _pdf_lists(projects: Sheet, figures: dict) -> dict:
+    """The PDF's share of the long lists: the projects by status (all of them, counted),
+    the ``PDF_TOP_PROJECTS`` largest by the amount awarded (then by agreement number),
+    and the ``PDF_HIGHLIGHTS`` latest highlights, newest first."""
+    awarded = PROJECT_AWARDED_COLUMN
+    largest = sorted(enumerate(projects.rows), key=lambda pair: (-pair[1][awarded], pair[0]))
+    largest = largest[:PDF_TOP_PROJECTS]
+    top = Sheet(
+        projects.key,
+        projects.title,
+        projects.columns,
+        rows=[row for _index, row in largest],
+        numeric=projects.numeric,
+    )
+    by_state = Sheet(
+        "projects_by_state",
+        _("Projects by status"),
+        [_("Status"), _("Projects")],
+        rows=[
+            [row["label"], int(row["count"])]
+            for row in figures["projects"]["by_state"]
+            if row["count"]
+        ],
+        numeric=frozenset({1}),
+    )
+    highlights = figures["highlights"]
+    return {
+        "projects_by_state": _table(by_state),
+        "top_projects": _table(top),
+        "projects_shown": len(top.rows),
+        "projects_total": len(projects.rows),
+        "highlights": highlights[::-1][:PDF_HIGHLIGHTS],
+        "highlights_total": len(highlights),
     }
 
 

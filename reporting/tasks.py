@@ -1,4 +1,8 @@
-"""Background work of the reporting app. Thin: take ids, refetch, return quietly if gone."""
+"""Background work of the reporting app. Thin: take ids, refetch, return quietly if gone.
+
+The report mails are called by the report services inside the transaction of the
+change: the messages go into the mail outbox (``accounts.outbox``) with it, so a broker
+outage loses none."""
 
 from celery import shared_task
 from django.urls import reverse
@@ -47,8 +51,16 @@ def report_submitted_notify(*, report_id: int) -> None:
         "project": report.project,
         "link": absolute_url(reverse("staff_report_detail", args=[report.pk])),
     }
+    # A returned report is submitted again: the time names the submission.
+    submitted_at = report.submitted_at.isoformat() if report.submitted_at else ""
+    event = f"report-submitted:{report.pk}:{submitted_at}"
     for user in User.objects.filter(role=ProgrammeRole.STAFF, is_active=True).order_by("email"):
-        send_to_user(user=user, template="reporting/email/report_submitted", context=context)
+        send_to_user(
+            user=user,
+            template="reporting/email/report_submitted",
+            context=context,
+            dedup_key=f"{event}:{user.pk}",
+        )
 
 
 def _tell_organisation(report_id: int, *, state: str, template: str) -> None:

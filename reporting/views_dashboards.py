@@ -16,8 +16,8 @@ from django.shortcuts import render
 from accounts.enums import ProgrammeRole
 from grants.rules import is_programme_staff
 from projects.selectors import projects_for_list
-from reporting.dashboards import dashboard_figures, map_values
-from reporting.figures import PUBLIC_PROJECT_STATES, projects_in_scope, public_figures
+from reporting.dashboards import cached_public_figures, dashboard_figures, map_values
+from reporting.figures import PUBLIC_PROJECT_STATES, projects_in_scope
 from reporting.forms_dashboards import MAP_PROJECTS, DashboardFilterForm
 from reporting.models import DonorSummary, SummaryStatus
 
@@ -75,7 +75,7 @@ def public_project_list(request):
         "-starts_on", "agreement_number", "pk"
     )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = public_figures()
+    totals = cached_public_figures()
     context = {
         "page": page,
         "totals": totals,

@@ -108,6 +108,10 @@ class Case:
 STAFF_SEE_NOT_EDIT = {"programme_staff": FORBIDDEN}
 
 
+def _site() -> list[Case]:
+    return [Case("healthz", public(), label="load balancers' health check")]
+
+
 def _accounts() -> list[Case]:
     # Registering an organisation is open to any signed-in person (the sign-up path of
     # applicants); nothing of anyone else's is shown there.
@@ -124,6 +128,20 @@ def _accounts() -> list[Case]:
             label="each role's start page; applicants stay here",
         ),
         Case("profile", signed_in()),
+        Case("personal_data", signed_in(), label="the person's own data page"),
+        Case("personal_data_download", signed_in(), label="each person's own copy only"),
+        Case(
+            "anonymisation_request",
+            signed_in(**dict.fromkeys(ROLES[1:], AWAY)),
+            method="post",
+            label="tells the administrators",
+        ),
+        Case(
+            "person_data_download",
+            nobody(admin=OK),
+            lambda w: {"pk": w.viewer_membership.user_id},
+            label="someone else's data: administrators only",
+        ),
         Case("language_switch", public(**dict.fromkeys(ROLES, AWAY)), method="post"),
         Case("organisation_list", signed_in()),
         Case("organisation_create", signed_in()),
@@ -485,6 +503,7 @@ def _dashboards_and_summaries() -> list[Case]:
 
 
 CASES: list[Case] = [
+    *_site(),
     *_accounts(),
     *_allauth(),
     *_regions(),

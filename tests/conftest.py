@@ -6,6 +6,7 @@ import pytest
 
 from accounts.enums import Affiliation, MembershipRole, ProgrammeRole
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
+from tests.two_factor import activate_totp
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,10 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
+    # Sessions live in Redis and the database in production (cached_db); the tests keep
+    # them in the database alone, so that pinned query counts are the same with Redis
+    # (CI) and without it. tests/test_scale_out.py checks the Redis sessions for real.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +31,12 @@ def _eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+    # Eager tasks run in threads at once (the concurrency tests) race on Celery's global
+    # "a task is running here" flag and may leave it set, which would make a later
+    # ``result.get()`` refuse to wait.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)
@@ -93,10 +104,15 @@ def conflicted_member(db):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(
+def staff(db, settings):
+    user = UserFactory(
         email="sam@example.org", full_name="Saltanat Staff", role=ProgrammeRole.STAFF
     )
+    if settings.MFA_REQUIRED_FOR_STAFF:
+        # Staff must use an authenticator app; the cast's has one (tests of the
+        # requirement make staff without).
+        activate_totp(user)
+    return user
 
 
 @pytest.fixture
@@ -107,14 +123,17 @@ def donor_viewer(db):
 
 
 @pytest.fixture
-def admin_user(db):
-    return UserFactory(
+def admin_user(db, settings):
+    user = UserFactory(
         email="root@example.org",
         full_name="Aibek Admin",
         role=ProgrammeRole.ADMIN,
         is_staff=True,
         is_superuser=True,
     )
+    if settings.MFA_REQUIRED_FOR_STAFF:
+        activate_totp(user)
+    return user
 
 
 @pytest.fixture(scope="session", autouse=True)

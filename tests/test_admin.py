@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 MODELS = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 
 READ_ONLY = {
+    ("accounts", "outboundmail"),
     ("grants", "transition"),
     ("grants", "review"),
     ("grants", "conflictdeclaration"),

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Affiliation, ProgrammeRole
@@ -13,6 +14,29 @@ class MemberChoiceField(forms.ModelChoiceField):
         if user.role == ProgrammeRole.APPLICANT:
             return _("%(label)s (applicant account)") % {"label": label}
         return label
+
+
+# The select offers at most this many people (committee members first), never every
+# account: a portal with thousands of applicants' accounts would send them all.
+CANDIDATES_SHOWN = 50
+
+
+class _ShownCandidates:
+    """The select's options, read when the form is rendered (never when it is only
+    validated): the empty choice, then the first ``CANDIDATES_SHOWN`` candidates
+    matching the search."""
+
+    def __init__(self, field, queryset):
+        self.field, self.queryset = field, queryset
+        self._options = None
+
+    def __iter__(self):
+        if self._options is None:  # rendering walks the options more than once
+            self._options = [("", self.field.empty_label)] + [
+                (user.pk, self.field.label_from_instance(user))
+                for user in self.queryset[:CANDIDATES_SHOWN]
+            ]
+        return iter(self._options)
 
 
 class CommitteeMemberAddForm(forms.Form):
@@ -37,14 +61,23 @@ class CommitteeMemberAddForm(forms.Form):
         help_text=_("The current chair, if any, stops chairing."),
     )
 
-    def __init__(self, *args, call, **kwargs):
+    def __init__(self, *args, call, find: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .exclude(committee_seats__call=call)
-            .order_by("full_name", "email")
+        candidates = (
+            get_user_model().objects.filter(is_active=True).exclude(committee_seats__call=call)
         )
+        field = self.fields["user"]
+        # Validation looks the chosen person up by primary key among every candidate.
+        field.queryset = candidates.order_by("full_name", "email")
+        find = find.strip()
+        if find:
+            candidates = candidates.filter(Q(full_name__icontains=find) | Q(email__icontains=find))
+        shown = candidates.order_by(
+            Case(When(role=ProgrammeRole.COMMITTEE_MEMBER, then=Value(0)), default=Value(1)),
+            "full_name",
+            "email",
+        )
+        field.widget.choices = _ShownCandidates(field, shown)
 
 
 class AssignmentForm(forms.Form):

@@ -27,6 +27,36 @@ class RankingSettingsForm(forms.ModelForm):
         }
 
 
+class RankingFilterForm(forms.Form):
+    """Which rows of the ranking the table shows (the order and the line stay those of
+    the whole ranking)."""
+
+    ALL, FUNDED, BELOW, TO_DECIDE, DISAGREEMENT = "", "funded", "below", "to_decide", "disagreement"
+
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            (ALL, _("All applications")),
+            (FUNDED, _("Above the funding line")),
+            (BELOW, _("Below the funding line")),
+            (TO_DECIDE, _("Still to decide")),
+            (DISAGREEMENT, _("Reviewers disagree")),
+        ],
+    )
+
+    def rows(self, rows):
+        """``rows`` narrowed to the chosen ones; all of them when the choice is invalid."""
+        show = self.cleaned_data.get("show", "") if self.is_valid() else ""
+        keep = {
+            self.FUNDED: lambda row: row.funded,
+            self.BELOW: lambda row: not row.funded,
+            self.TO_DECIDE: lambda row: row.decidable,
+            self.DISAGREEMENT: lambda row: row.disagreement,
+        }.get(show)
+        return rows if keep is None else [row for row in rows if keep(row)]
+
+
 class FundingOverrideForm(forms.Form):
     include = forms.TypedChoiceField(
         label=_("Move"),
@@ -76,7 +106,8 @@ class DecisionForm(forms.Form):
 class BulkDecisionForm(forms.Form):
     """Several applications at once: the ticked ones, all those proposed for funding
     (approved with their requested amounts), or all eligible ones below the line
-    (rejected with one reason)."""
+    (rejected with one reason). For the last two the page sends the fingerprint of the
+    set it showed (``grants.ranking.selection_fingerprint``) rather than every id."""
 
     SELECTED, PROPOSED, BELOW = "selected", "proposed", "below"
 
@@ -84,10 +115,8 @@ class BulkDecisionForm(forms.Form):
         choices=[(SELECTED, SELECTED), (PROPOSED, PROPOSED), (BELOW, BELOW)],
         widget=forms.HiddenInput,
     )
-    applications = forms.MultipleChoiceField(
-        label=_("Applications"),
-        error_messages={"required": _("Tick at least one application.")},
-    )
+    applications = forms.MultipleChoiceField(label=_("Applications"), required=False)
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         label=_("Decision for the ticked applications"),
         choices=DecisionOutcome.choices,
@@ -127,6 +156,10 @@ class BulkDecisionForm(forms.Form):
             cleaned["outcome"] = DecisionOutcome.REJECT
         elif action == self.SELECTED and not cleaned.get("outcome"):
             self.add_error("outcome", _("Choose approve, waitlist or reject."))
+        if action == self.SELECTED and "applications" in cleaned and not cleaned["applications"]:
+            self.add_error("applications", _("Tick at least one application."))
+        if action in (self.PROPOSED, self.BELOW) and not cleaned.get("fingerprint"):
+            self.add_error(None, _("The page sent no funding line: reload it and try again."))
         if (
             cleaned.get("outcome") == DecisionOutcome.REJECT
             and not cleaned.get("reason", "").strip()

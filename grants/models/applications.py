@@ -122,6 +122,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["call", "state"], name="application_call_state_idx"),
             models.Index(fields=["organisation", "state"], name="application_org_state_idx"),
+            # Staff's list of applications in its default order, newest submitted first
+            # (grants.filters.ApplicationFilter: ORDER BY submitted_at DESC, id DESC with
+            # LIMIT/OFFSET): a page, even page 200, is read in index order, not sorted.
+            models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
         ]
 
     def __str__(self):

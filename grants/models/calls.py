@@ -41,10 +41,13 @@ class TranslatedNameMixin(models.Model):
 class Transition(models.Model):
     """One change of state of any object: who, when, from what, to what and why.
 
-    Written only by the state services; shown as the object's timeline.
+    Written only by the state services; shown as the object's timeline. Append-only:
+    the admin cannot change or delete a row, PostgreSQL rejects UPDATE and DELETE
+    (migration ``0003_append_only_timeline``), and both keys PROTECT, so deleting a
+    person or a model never takes the record with it.
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     from_state = models.CharField(_("from"), max_length=30, blank=True)
@@ -52,7 +55,7 @@ class Transition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -568,9 +568,8 @@ def application_submit(*, application: Application, by) -> Application:
     )
     from grants.tasks import application_send_receipt
 
-    transaction.on_commit(
-        lambda: application_send_receipt.delay(application_id=submitted.pk, user_id=by.pk)
-    )
+    # Written into the mail outbox with the submission: a broker outage loses no receipt.
+    application_send_receipt(application_id=submitted.pk, user_id=by.pk)
     return submitted
 
 

@@ -76,7 +76,7 @@ def committee_add_member(*, call: Call, user, affiliation: str = "", is_chair=Fa
         raise ValidationError(
             {"user": _("%(name)s is already on this committee.") % {"name": user}}
         ) from error
-    transaction.on_commit(lambda: committee_member_added_notify.delay(member_id=member.pk))
+    committee_member_added_notify(member_id=member.pk)  # into the mail outbox, with the seat
     return member
 
 
@@ -129,9 +129,7 @@ def committee_remove_member(*, member: CommitteeMember, by=None) -> None:
     user_id, call_id = member.user_id, call.pk
     Review.objects.filter(member=member, state=ReviewState.DRAFT).delete()
     member.delete()  # its assignments go with it (CASCADE)
-    transaction.on_commit(
-        lambda: committee_member_removed_notify.delay(user_id=user_id, call_id=call_id)
-    )
+    committee_member_removed_notify(user_id=user_id, call_id=call_id)  # into the mail outbox
 
 
 # --- assignment ---------------------------------------------------------------------

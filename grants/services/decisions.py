@@ -3,8 +3,9 @@ across the funding line, and funding decisions (single and in bulk).
 
 A decision locks the application row, creates its one ``Decision`` (updated in place
 when a waitlisted application is later approved or rejected), moves the state through
-``grants.services.states`` (so the timeline records who, when and why) and, once the
-transaction commits, mails the organisation's owners and editors in their language.
+``grants.services.states`` (so the timeline records who, when and why) and, in the
+same transaction, puts the mail to the organisation's owners and editors, in their
+language, in the mail outbox (it leaves once the transaction commits).
 When no application of the call is left eligible, the call moves to "decided".
 """
 
@@ -239,7 +240,7 @@ def decision_record(
                 decided_on=timezone.localdate(decision.at),
             )
     _call_decide_when_done(call=call, by=by)
-    transaction.on_commit(lambda: decision_notify.delay(decision_id=decision.pk))
+    decision_notify(decision_id=decision.pk)  # into the mail outbox, with the decision
     return decision
 
 

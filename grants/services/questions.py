@@ -68,10 +68,11 @@ def question_answer(*, question: Question, by, answer: str, publish: bool) -> Qu
 
     from grants import tasks_questions
 
+    # Into the mail outbox, with the answer: the mail leaves once it commits.
     if first_publication:
-        transaction.on_commit(lambda: tasks_questions.question_published_notify.delay(question.pk))
+        tasks_questions.question_published_notify(question.pk)
     elif not publish:
-        transaction.on_commit(lambda: tasks_questions.question_answered_notify.delay(question.pk))
+        tasks_questions.question_answered_notify(question.pk)
     return question
 
 

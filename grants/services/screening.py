@@ -107,12 +107,8 @@ def application_screen(
         reason=screening_reason_text(reason_code=reason_code, note=note),
         expected_state=locked.state,
     )
-    transaction.on_commit(
-        lambda: application_screening_notify.delay(
-            application_id=screened.pk,
-            eligible=eligible,
-            reason_code=reason_code,
-            note=note,
-        )
+    # Into the mail outbox, in this transaction: the mail leaves once it commits.
+    application_screening_notify(
+        application_id=screened.pk, eligible=eligible, reason_code=reason_code, note=note
     )
     return screened

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,10 +16,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import ProgrammeRole
 from grants.enums import ApplicationState, CallState, ReviewState
-from grants.forms.committee import AssignmentForm, CommitteeMemberAddForm
-from grants.models import CallReviewSettings, CommitteeMember, ConflictDeclaration, Review, Score
+from grants.forms.committee import CANDIDATES_SHOWN, AssignmentForm, CommitteeMemberAddForm
+from grants.models import (
+    Assignment,
+    CallReviewSettings,
+    CommitteeMember,
+    ConflictDeclaration,
+    Review,
+    Score,
+)
 from grants.rules import is_programme_staff
-from grants.selectors import calls_for_staff
+from grants.selectors import calls_for_staff, count_of
 from grants.services.committee import (
     COMMITTEE_EDITABLE_STATES,
     assignments_make,
@@ -45,18 +52,15 @@ def _member_or_404(call, member_pk):
 
 
 def _render_committee(request, call, *, add_form=None, assign_form=None):
+    find = request.GET.get("find", "")[:100]
     members = (
         CommitteeMember.objects.filter(call=call)
         .select_related("user")
         .annotate(
-            load=Count(
-                "assignments",
-                filter=Q(assignments__application__state__in=REVIEWABLE_STATES),
-                distinct=True,
+            load=count_of(
+                Assignment.objects.filter(application__state__in=REVIEWABLE_STATES), "member"
             ),
-            submitted=Count(
-                "reviews", filter=Q(reviews__state=ReviewState.SUBMITTED), distinct=True
-            ),
+            submitted=count_of(Review.objects.filter(state=ReviewState.SUBMITTED), "member"),
         )
     )
     # Read without creating: a page view writes nothing.
@@ -72,7 +76,9 @@ def _render_committee(request, call, *, add_form=None, assign_form=None):
         "editable": call.state in COMMITTEE_EDITABLE_STATES,
         "assignable": call.state == CallState.IN_REVIEW,
         "eligible_count": call.applications.filter(state=ApplicationState.ELIGIBLE).count(),
-        "add_form": add_form or CommitteeMemberAddForm(call=call),
+        "add_form": add_form or CommitteeMemberAddForm(call=call, find=find),
+        "find": find,
+        "candidates_shown": CANDIDATES_SHOWN,
         "assign_form": assign_form
         or AssignmentForm(initial={"reviewers_per_application": per_application}),
         "applicant_role": ProgrammeRole.APPLICANT,
@@ -209,33 +215,24 @@ def staff_review_progress(request, pk):
         CommitteeMember.objects.filter(call=call)
         .select_related("user")
         .annotate(
-            assigned=Count(
-                "assignments",
-                filter=Q(assignments__application__state__in=reviewable),
-                distinct=True,
+            assigned=count_of(
+                Assignment.objects.filter(application__state__in=reviewable), "member"
             ),
-            conflicts=Count(
-                "declarations",
-                filter=Q(
-                    declarations__has_conflict=True,
-                    declarations__application__state__in=reviewable,
+            conflicts=count_of(
+                ConflictDeclaration.objects.filter(
+                    has_conflict=True, application__state__in=reviewable
                 ),
-                distinct=True,
+                "member",
             ),
-            submitted=Count(
-                "reviews",
-                filter=Q(
-                    reviews__state=ReviewState.SUBMITTED,
-                    reviews__application__state__in=reviewable,
+            submitted=count_of(
+                Review.objects.filter(
+                    state=ReviewState.SUBMITTED, application__state__in=reviewable
                 ),
-                distinct=True,
+                "member",
             ),
-            drafts=Count(
-                "reviews",
-                filter=Q(
-                    reviews__state=ReviewState.DRAFT, reviews__application__state__in=reviewable
-                ),
-                distinct=True,
+            drafts=count_of(
+                Review.objects.filter(state=ReviewState.DRAFT, application__state__in=reviewable),
+                "member",
             ),
         )
         .annotate(due=F("assigned") - F("conflicts"))
@@ -252,14 +249,12 @@ def staff_review_progress(request, pk):
         call.applications.filter(state__in=reviewable)
         .select_related("organisation")
         .annotate(
-            assigned=Count("assignments", distinct=True),
-            conflicts=Count(
-                "declarations", filter=Q(declarations__has_conflict=True), distinct=True
+            assigned=count_of(Assignment.objects.all(), "application"),
+            conflicts=count_of(
+                ConflictDeclaration.objects.filter(has_conflict=True), "application"
             ),
-            submitted=Count(
-                "reviews", filter=Q(reviews__state=ReviewState.SUBMITTED), distinct=True
-            ),
-            drafts=Count("reviews", filter=Q(reviews__state=ReviewState.DRAFT), distinct=True),
+            submitted=count_of(Review.objects.filter(state=ReviewState.SUBMITTED), "application"),
+            drafts=count_of(Review.objects.filter(state=ReviewState.DRAFT), "application"),
         )
         .annotate(due=F("assigned") - F("conflicts"))
         .prefetch_related(

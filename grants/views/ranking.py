@@ -11,25 +11,36 @@ import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from grants.enums import ApplicationState, CallState, DecisionOutcome
+from grants.enums import CallState, DecisionOutcome
 from grants.exports_ranking import decisions_record_context, ranking_xlsx
 from grants.forms.ranking import (
     BulkDecisionForm,
     DecisionForm,
     FundingOverrideForm,
+    RankingFilterForm,
     RankingSettingsForm,
 )
 from grants.models import Application, Call, CallReviewSettings
 from grants.pdf import render_pdf
-from grants.ranking import DECIDABLE_STATES, RANKED_STATES, LineStatus, ranking_for_call
+from grants.ranking import (
+    DECIDABLE_STATES,
+    RANKED_STATES,
+    LineStatus,
+    ranking_for_call,
+    ranking_for_call_cached,
+    ranking_hydrate,
+    selection_fingerprint,
+)
 from grants.rules import is_programme_staff
 from grants.selectors import calls_for_staff
 from grants.services.decisions import (
@@ -66,30 +77,60 @@ def _ranked_application(request, pk) -> Application:
 
 
 def _ranking_url(call_pk: int, application_pk: int | None = None) -> str:
+    """The ranking page; with an application, the page of the table that holds its row."""
     url = reverse("staff_ranking", args=[call_pk])
-    return f"{url}#row-{application_pk}" if application_pk else url
+    if application_pk:
+        return f"{url}?{urlencode({'application': application_pk})}#row-{application_pk}"
+    return url
 
 
 # --- the ranking page -------------------------------------------------------------------
 
+# Rows of the table per page: the whole ranking is in the XLSX sheet.
+ROWS_PER_PAGE = 50
+
+
+def _page_of(position: int) -> int:
+    return (position - 1) // ROWS_PER_PAGE + 1
+
+
+def _requested_page(request, rows) -> str | int | None:
+    """``?page=`` as asked, or else the page holding ``?application=`` (where staff come
+    back to after acting on one application)."""
+    if "page" in request.GET:
+        return request.GET["page"]
+    wanted = request.GET.get("application", "")
+    if wanted.isdigit():
+        for index, row in enumerate(rows):
+            if row.application_id == int(wanted):
+                return _page_of(index + 1)
+    return None
+
 
 def _render_ranking(request, call, review_settings, form, status=200):
-    ranking = ranking_for_call(call, review_settings=review_settings)
+    ranking = ranking_for_call_cached(call, review_settings=review_settings)
+    filter_form = RankingFilterForm(request.GET)
+    rows = filter_form.rows(ranking.rows)
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(_requested_page(request, rows))
+    ranking_hydrate(ranking, page.object_list)
     can_decide = call.state in DECIDING_CALL_STATES
-    proposed = [row for row in ranking.rows if row.funded and row.decidable]
-    below = [
-        row
-        for row in ranking.rows
-        if not row.funded and row.application.state == ApplicationState.ELIGIBLE
-    ]
+    proposed, below = ranking.proposed_rows, ranking.below_rows
+    line_position = ranking.line_position
     context = {
         "call": call,
         "ranking": ranking,
+        "page": page,
+        "filter_form": filter_form,
+        "filtered": rows is not ranking.rows,
+        "line_position": line_position,
+        "line_page": _page_of(line_position) if line_position else None,
         "form": form,
         "can_decide": can_decide,
         "proposed": proposed,
-        "proposed_total": sum((row.application.requested_amount for row in proposed), 0),
+        "proposed_total": sum((row.requested_amount for row in proposed), 0),
+        "proposed_fingerprint": selection_fingerprint(proposed),
         "below": below,
+        "below_fingerprint": selection_fingerprint(below),
         "outcomes": DecisionOutcome.choices,
         "included_status": LineStatus.INCLUDED,
         "excluded_status": LineStatus.EXCLUDED,
@@ -168,8 +209,9 @@ def staff_funding_override(request, pk):
 
 
 def _render_decide(request, application, form, status=200):
-    ranking = ranking_for_call(application.call)
-    row = next(row for row in ranking.rows if row.application.pk == application.pk)
+    ranking = ranking_for_call(application.call, hydrate=False)
+    row = next(row for row in ranking.rows if row.application_id == application.pk)
+    ranking_hydrate(ranking, [row])
     context = {
         "application": application,
         "call": application.call,
@@ -247,9 +289,29 @@ def staff_ranking_decide_bulk(request, pk):
             for error in errors:
                 messages.error(request, error)
         return redirect("staff_ranking", pk=call.pk)
+    if form.cleaned_data["action"] == BulkDecisionForm.SELECTED:
+        selection = form.selection
+    else:
+        # The whole side of the line, as it is now: if it is not what the page showed
+        # (someone moved the line or decided meanwhile), nothing is decided.
+        ranking = ranking_for_call(call, hydrate=False)
+        if form.cleaned_data["action"] == BulkDecisionForm.PROPOSED:
+            rows = ranking.proposed_rows
+        else:
+            rows = ranking.below_rows
+        if selection_fingerprint(rows) != form.cleaned_data["fingerprint"]:
+            messages.error(
+                request,
+                _(
+                    "The funding line changed since the page was shown: nothing was "
+                    "decided. Check the ranking and try again."
+                ),
+            )
+            return redirect("staff_ranking", pk=call.pk)
+        selection = [(row.application_id, row.state) for row in rows]
     outcome = form.cleaned_data["outcome"]
     items = []
-    for application_pk, shown_state in form.selection:
+    for application_pk, shown_state in selection:
         application = applications[application_pk]
         items.append(
             {

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,8 +21,15 @@ from grants.display import application_with_everything
 from grants.enums import CallState, ReviewState
 from grants.files import safe_filename
 from grants.forms.reviews import SUBMIT, DeclarationForm, ReviewForm
-from grants.models import Application, Attachment, CommitteeMember
-from grants.selectors import application_budget_totals
+from grants.models import (
+    Application,
+    Assignment,
+    Attachment,
+    CommitteeMember,
+    ConflictDeclaration,
+    Review,
+)
+from grants.selectors import application_budget_totals, count_of
 from grants.services.reviews import (
     REVIEWABLE_STATES,
     ReviewLocked,
@@ -52,27 +59,17 @@ def _assignment_or_404(user, application_pk):
 def review_queue(request):
     if not may_use_review_queue(request.user):
         raise Http404
-    reviewable = Q(assignments__application__state__in=REVIEWABLE_STATES)
+    reviewable = {"application__state__in": REVIEWABLE_STATES}
     seats = list(
         CommitteeMember.objects.filter(user=request.user, call__state=CallState.IN_REVIEW)
         .select_related("call")
         .annotate(
-            assigned=Count("assignments", filter=reviewable, distinct=True),
-            conflicts=Count(
-                "declarations",
-                filter=Q(
-                    declarations__has_conflict=True,
-                    declarations__application__state__in=REVIEWABLE_STATES,
-                ),
-                distinct=True,
+            assigned=count_of(Assignment.objects.filter(**reviewable), "member"),
+            conflicts=count_of(
+                ConflictDeclaration.objects.filter(has_conflict=True, **reviewable), "member"
             ),
-            submitted=Count(
-                "reviews",
-                filter=Q(
-                    reviews__state=ReviewState.SUBMITTED,
-                    reviews__application__state__in=REVIEWABLE_STATES,
-                ),
-                distinct=True,
+            submitted=count_of(
+                Review.objects.filter(state=ReviewState.SUBMITTED, **reviewable), "member"
             ),
         )
         .annotate(due=F("assigned") - F("conflicts"))

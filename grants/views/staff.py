@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants.enums import ApplicationState
-from grants.exports import csv_stream, xlsx_bytes
+from grants.exports import csv_stream, xlsx_file
 from grants.filters import (
     PAGE_SIZE,
     SORT_LABELS,
@@ -58,8 +58,15 @@ def _sort_headers(request, sort_in_force: str) -> dict:
 def staff_application_list(request):
     _require_staff(request.user)
     filterset = ApplicationFilter(request.GET, queryset=staff_applications(request.user))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(application, application_oblasts(application)) for application in page]
+    # Page through the primary keys alone, then read the page's 25 rows with their
+    # joins: a far page (page 200 skips 4,975 rows) never joins the rows it skips.
+    keys = filterset.qs.prefetch_related(None).values_list("pk", flat=True)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_pk = {
+        application.pk: application
+        for application in staff_applications(request.user).filter(pk__in=list(page))
+    }
+    rows = [(by_pk[pk], application_oblasts(by_pk[pk])) for pk in page if pk in by_pk]
     export_params = request.GET.copy()
     export_params.pop("page", None)
     context = {
@@ -87,12 +94,14 @@ def staff_application_export(request, fmt: str):
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
     if fmt == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(queryset, title=_("Applications")),
+        # Written to a temporary file row by row, then streamed from it: memory stays
+        # flat however many rows; the response closes (and so deletes) the file.
+        return FileResponse(
+            xlsx_file(queryset, title=_("Applications")),
+            as_attachment=True,
+            filename=f"{filename}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
     raise Http404
 
 

@@ -11,11 +11,12 @@ made up once (the due-day reminder three days late, the second overdue one inste
 the first and the second), and a "week before" is never sent after the due date.
 
 Each reminder is sent once however often, or however concurrently, the task runs: it is
-claimed by inserting its ``ReminderSent`` row (unique per report, kind and sequence) in
-a transaction of its own; whoever hits the ``IntegrityError`` lost the claim and sends
-nothing. The mail leaves after the claim is committed; if sending fails the claim is
-deleted again, so the next run retries (a failure half-way through the recipients may
-then reach the first ones twice: better twice than never).
+claimed by inserting its ``ReminderSent`` row (unique per report, kind and sequence);
+whoever hits the ``IntegrityError`` lost the claim and sends nothing. The claim and the
+mail to every recipient are written in one transaction, the mail into the outbox
+(``accounts.outbox``), which sends it once that transaction commits and retries it
+there if the mail server fails. If writing the mail fails, the claim goes with it and
+the next run tries again.
 """
 
 import datetime
@@ -91,8 +92,9 @@ def _template(kind: str) -> str:
     return f"reporting/email/reminder_{kind}"
 
 
-def reminder_deliver(*, reminder: ReminderSent, recipients: list[User]) -> bool:
-    """Mail a claimed reminder; on failure give the claim back for the next run."""
+def reminder_deliver(*, reminder: ReminderSent, recipients: list[User]) -> None:
+    """Put a claimed reminder's mail in the outbox, one per recipient (call it in the
+    claim's transaction)."""
     report = reminder.report
     context = {
         "report": report,
@@ -100,14 +102,13 @@ def reminder_deliver(*, reminder: ReminderSent, recipients: list[User]) -> bool:
         "reminder": reminder,
         "link": absolute_url(reverse("report_detail", args=[report.pk])),
     }
-    try:
-        for user in recipients:
-            send_to_user(user=user, template=_template(reminder.kind), context=context)
-    except Exception:
-        logger.exception("Reminder %s about report %s not sent", reminder.kind, report.pk)
-        ReminderSent.objects.filter(pk=reminder.pk).delete()
-        return False
-    return True
+    for user in recipients:
+        send_to_user(
+            user=user,
+            template=_template(reminder.kind),
+            context=context,
+            dedup_key=f"reminder:{reminder.pk}:{user.pk}",
+        )
 
 
 def reports_needing_reminders(today: datetime.date):
@@ -135,20 +136,20 @@ def reminders_send_due(*, today: datetime.date | None = None) -> int:
         recipients = reminder_recipients(report)
         if not recipients:
             continue
-        reminder = reminder_claim(
-            report=report,
-            kind=due.kind,
-            sequence=due.sequence,
-            recipients=", ".join(user.email for user in recipients),
-        )
-        if reminder is None:
+        try:
+            with transaction.atomic():
+                reminder = reminder_claim(
+                    report=report,
+                    kind=due.kind,
+                    sequence=due.sequence,
+                    recipients=", ".join(user.email for user in recipients),
+                )
+                if reminder is None:
+                    continue
+                reminder.report = report
+                reminder_deliver(reminder=reminder, recipients=recipients)
+        except Exception:
+            logger.exception("Reminder %s about report %s not sent", due.kind, report.pk)
             continue
         claimed += 1
-        reminder.report = report
-        # Outside a transaction this runs at once; inside one, when it commits.
-        transaction.on_commit(
-            lambda reminder=reminder, recipients=recipients: reminder_deliver(
-                reminder=reminder, recipients=recipients
-            )
-        )
     return claimed

@@ -431,7 +431,8 @@ def report_submit(*, report: ProgressReport, by) -> ProgressReport:
     )
     from reporting.tasks import report_submitted_notify
 
-    transaction.on_commit(lambda: report_submitted_notify.delay(report_id=submitted.pk))
+    # Into the mail outbox, with the submission: a broker outage loses no notification.
+    report_submitted_notify(report_id=submitted.pk)
     return submitted
 
 
@@ -468,7 +469,7 @@ def report_return(*, report: ProgressReport, by, comments: dict[str, str]) -> Pr
     )
     from reporting.tasks import report_returned_notify
 
-    transaction.on_commit(lambda: report_returned_notify.delay(report_id=returned.pk))
+    report_returned_notify(report_id=returned.pk)  # into the mail outbox, with the return
     return returned
 
 
@@ -492,5 +493,5 @@ def report_accept(*, report: ProgressReport, by) -> ProgressReport:
     )
     from reporting.tasks import report_accepted_notify
 
-    transaction.on_commit(lambda: report_accepted_notify.delay(report_id=accepted.pk))
+    report_accepted_notify(report_id=accepted.pk)  # into the mail outbox, with the acceptance
     return accepted

@@ -5,6 +5,12 @@
  * the server answers JSON: 200 saved (with the new version), 409 conflict (someone
  * else saved this section; nothing is overwritten), 422 values to correct. A failed or
  * offline save is retried; what was typed stays in the page until it is saved.
+ *
+ * Signed out meanwhile (the session was idle too long): the server answers 401 (or 403
+ * when the page's form token is older than a new sign-in) with a message and a link.
+ * The values are kept in this browser (localStorage, keyed by the form's address), the
+ * message says so with the link to sign in again, which comes back to this form; there
+ * the kept values are put back and saved, and forgotten once saved.
  */
 (function () {
   "use strict";
@@ -85,6 +91,107 @@
     });
   }
 
+  // --- values kept in this browser while signed out ------------------------------
+
+  function draftKey(form) {
+    return "grant-portal:draft:" + form.dataset.autosave;
+  }
+
+  function readDraft(form) {
+    try {
+      const draft = JSON.parse(window.localStorage.getItem(draftKey(form)) || "null");
+      return draft && Array.isArray(draft.fields) ? draft : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function formFields(form) {
+    const fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "csrfmiddlewaretoken" || typeof value !== "string") return;
+      fields.push([name, value]);
+    });
+    return fields;
+  }
+
+  function sameAsPage(form, draft) {
+    // The page already shows these values (a save went through): nothing to restore.
+    // Versions, row ids and the formset's counters change with every save.
+    const bookkeeping = /^base_version$|-(id|TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS)$/;
+    function typed(fields) {
+      return JSON.stringify(
+        fields.filter(function (pair) {
+          return !bookkeeping.test(pair[0]);
+        })
+      );
+    }
+    return typed(formFields(form)) === typed(draft.fields);
+  }
+
+  function cameFromSignIn() {
+    return /\/accounts\/(login|2fa\/authenticate)\//.test(document.referrer);
+  }
+
+  function keepDraft(form, restoredMessage, submitted) {
+    const fields = formFields(form);
+    try {
+      window.localStorage.setItem(
+        draftKey(form),
+        JSON.stringify({
+          fields: fields,
+          restored: restoredMessage || "",
+          submitted: Boolean(submitted),
+          kept: Date.now(),
+        })
+      );
+      return true;
+    } catch (error) {
+      return false; // storage full or disabled: the page still holds the values
+    }
+  }
+
+  function forgetDraft(form) {
+    try {
+      window.localStorage.removeItem(draftKey(form));
+    } catch (error) {
+      /* nothing kept */
+    }
+  }
+
+  function restoreDraft(form, draft) {
+    const values = {};
+    draft.fields.forEach(function (pair) {
+      (values[pair[0]] = values[pair[0]] || []).push(pair[1]);
+    });
+    // Rows added with "Add a row" before signing out are added again first.
+    const totalForms = form.querySelector('input[name$="-TOTAL_FORMS"]');
+    const addRow = form.querySelector("[data-add-row]");
+    if (totalForms && addRow && values[totalForms.name]) {
+      const wanted = parseInt(values[totalForms.name][0], 10) || 0;
+      let guard = 100;
+      while ((parseInt(totalForms.value, 10) || 0) < wanted && guard-- > 0) addRow.click();
+    }
+    Object.keys(values).forEach(function (name) {
+      const kept = values[name];
+      const field = form.elements[name];
+      if (!field) return;
+      const inputs = field instanceof Element ? [field] : Array.prototype.slice.call(field);
+      inputs.forEach(function (input, index) {
+        if (input.type === "file") return;
+        if (input.type === "checkbox" || input.type === "radio") {
+          input.checked = kept.indexOf(input.value) !== -1;
+        } else if (input.multiple && input.options) {
+          Array.prototype.forEach.call(input.options, function (option) {
+            option.selected = kept.indexOf(option.value) !== -1;
+          });
+        } else if (index < kept.length) {
+          input.value = kept[index];
+        }
+      });
+    });
+  }
+
   function setUpAutosave(form) {
     const status = document.getElementById("autosave-status");
     const version = form.querySelector('input[name="base_version"]');
@@ -93,6 +200,7 @@
     let inFlight = false;
     let unsaved = false;
     let stopped = form.hasAttribute("data-conflict");
+    let signedOut = null; // the server's answer while the values wait in this browser
     let retryDelay = FIRST_RETRY;
 
     function say(message, kind) {
@@ -100,6 +208,25 @@
       status.textContent = message || "";
       status.classList.toggle("is-error", kind === "error");
       status.classList.toggle("is-saved", kind === "saved");
+    }
+
+    function sayWithLink(message, href, linkText) {
+      say(message + " ", "error");
+      if (!status || !href) return;
+      const link = document.createElement("a");
+      link.href = href;
+      link.textContent = linkText || href;
+      link.setAttribute("data-sign-in-again", "");
+      status.appendChild(link);
+    }
+
+    function holdUntilSignedIn(body) {
+      // Kept in this browser: leaving for the login page loses nothing.
+      stopped = true;
+      signedOut = body;
+      window.clearTimeout(timer);
+      unsaved = !keepDraft(form, body.restored);
+      sayWithLink(body.message, body.link, body.link_text);
     }
 
     function schedule(delay) {
@@ -148,10 +275,13 @@
         .then(function (result) {
           inFlight = false;
           const body = result.body;
-          if (result.status === 200) {
+          if (result.status === 200 && body.status === "saved") {
             retryDelay = FIRST_RETRY;
             if (version && body.version !== undefined) version.value = String(body.version);
+            forgetDraft(form);
             say(body.message, "saved");
+          } else if ((result.status === 401 || result.status === 403) && body.link) {
+            holdUntilSignedIn(body);
           } else if (result.status === 409) {
             stopped = true;
             say(body.message, "error");
@@ -175,18 +305,29 @@
 
     form.addEventListener("input", function (event) {
       if (event.target.type === "file") return;
+      if (signedOut) {
+        keepDraft(form, signedOut.restored);
+        return;
+      }
       if (!stopped) say(status && status.dataset.pending);
       schedule(TYPING_DELAY);
     });
     form.addEventListener("change", function (event) {
       if (event.target.type === "file") return;
+      if (signedOut) {
+        keepDraft(form, signedOut.restored);
+        return;
+      }
       schedule(CHANGE_DELAY);
     });
     form.addEventListener("submit", function () {
-      // A normal save takes over: no autosave may race it.
+      // A normal save takes over: no autosave may race it. The values are kept too, in
+      // case the session has ended and the save meets the login page instead; the next
+      // load of this form forgets them if it shows them already.
       stopped = true;
       unsaved = false;
       window.clearTimeout(timer);
+      keepDraft(form, signedOut ? signedOut.restored : "", true);
     });
     window.addEventListener("online", function () {
       if (unsaved) save();
@@ -197,15 +338,31 @@
         event.returnValue = "";
       }
     });
+
+    // Values kept while signed out: put them back and save them now. Values kept when
+    // the Save button was pressed come back only if that save met the login page.
+    const draft = readDraft(form);
+    const lost = draft && (!draft.submitted || cameFromSignIn());
+    if (draft && lost && !stopped && !sameAsPage(form, draft)) {
+      restoreDraft(form, draft);
+      updateBudget(form);
+      updateBeneficiaries(form);
+      say(draft.restored);
+      unsaved = true;
+      save();
+    } else if (draft) {
+      forgetDraft(form); // saved already, or a conflict page showing both versions
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     const form = document.querySelector("form[data-autosave]");
     if (!form) return;
-    setUpAutosave(form);
+    // Rows first: restoring kept values may need to add rows.
     setUpRows(form, function () {
       updateBudget(form);
     });
+    setUpAutosave(form);
     form.addEventListener("input", function () {
       updateBudget(form);
       updateBeneficiaries(form);

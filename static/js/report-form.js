@@ -1,7 +1,9 @@
 /* Progress report sections: live sums beside the figures.
  *
  * Autosave is application-form.js's (same markup contract: form[data-autosave],
- * base_version, #autosave-status). This file only helps while typing:
+ * base_version, #autosave-status), keeping what was typed in the browser when the
+ * session has ended and saving it after the next sign-in. This file only helps while
+ * typing:
  * - an indicator split by sex and age shows women + men + girls + boys and says when
  *   the sum does not match the value (the server refuses a mismatch with a message);
  * - a budget line shows its running total (accepted reports + this one) and an

@@ -241,3 +241,16 @@ def test_an_owner_removes_a_member_and_a_stranger_cannot(
     client.force_login(applicant_a)
     assert client.post(url).status_code == 302
     assert not Membership.objects.filter(pk=viewer.pk).exists()
+
+
+def test_a_member_sees_every_member_of_their_organisation_counted_in_the_list(
+    client, applicant_a, organisation_a
+):
+    MembershipFactory(organisation=organisation_a, role=MembershipRole.EDITOR)
+    MembershipFactory(organisation=organisation_a, role=MembershipRole.VIEWER)
+    client.force_login(applicant_a)
+
+    response = client.get(reverse("organisation_list"))
+
+    [organisation] = response.context["page"].object_list
+    assert organisation.member_count == 3

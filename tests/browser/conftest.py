@@ -41,6 +41,18 @@ def browser():
             chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _staff_sign_in_without_second_factor(settings):
+    """Browser journeys sign staff in with email and password only.
+
+    The two-factor requirement is tested on its own (tests/accounts/test_mfa*.py and
+    tests/browser/test_csp.py, which signs in with a computed code); here it would only
+    add a code page to every staff sign-in. Runs before the cast is made, so the cast's
+    staff get no authenticator either.
+    """
+    settings.MFA_REQUIRED_FOR_STAFF = False
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     """A fresh phone-sized tab, in English, pointed at the live server."""

@@ -41,8 +41,8 @@ def test_the_budget_section_costs_the_same_for_1_and_6_lines(
 
     # session, user, application (+call, programme, organisation, region, theme),
     # memberships, budget lines; the checklist's activities, locations, attachments and
-    # required documents; the budget's sum.
-    with django_assert_num_queries(10):
+    # required documents (the budget's sum is stored on the application).
+    with django_assert_num_queries(9):
         response = client.get(reverse("application_section", args=[draft.pk, "budget"]))
 
     assert response.status_code == 200
@@ -73,8 +73,8 @@ def test_the_detail_page_costs_the_same_however_many_files(
 
     # session, user, application, memberships, 6 prefetches (activities, partners, lines,
     # locations, attachments, documents), the checklist's theme and 2 region checks, the
-    # budget's sum, the content type and the timeline.
-    with django_assert_num_queries(16):
+    # content type and the timeline (the budget's sum is stored on the application).
+    with django_assert_num_queries(15):
         response = client.get(reverse("application_detail", args=[draft.pk]))
 
     assert response.status_code == 200

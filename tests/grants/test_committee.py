@@ -95,7 +95,7 @@ def test_the_mail_is_written_in_the_members_language(
     user = UserFactory(language="ru", affiliation=Affiliation.GOVERNMENT)
     languages = []
 
-    def recording_send(*, to, template, context, language=""):
+    def recording_send(*, to, template, context, language="", dedup_key=""):
         languages.append((to, template, language))
 
     monkeypatch.setattr("accounts.mail.send_templated", recording_send)
@@ -303,6 +303,39 @@ def test_the_committee_page_costs_the_same_with_one_or_five_members(
         seat(review_call, UserFactory())
     with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
+
+
+def test_the_add_form_offers_at_most_fifty_people_committee_members_first(
+    client, staff, review_call, committee_member
+):
+    from grants.forms.committee import CANDIDATES_SHOWN
+
+    UserFactory.create_batch(CANDIDATES_SHOWN + 5, full_name="Aaron Applicant")
+    client.force_login(staff)
+
+    form = client.get(committee_url(review_call)).context["add_form"]
+
+    options = list(form.fields["user"].widget.choices)[1:]
+    assert CANDIDATES_SHOWN == 50
+    assert len(options) == CANDIDATES_SHOWN
+    assert options[0] == (committee_member.pk, "Chynara Committee <charlie@example.org>")
+
+
+def test_staff_find_anyone_by_part_of_a_name_or_email_and_add_them(client, staff, review_call):
+    UserFactory.create_batch(60, full_name="Aaron Applicant")
+    wanted = UserFactory(full_name="Zhyldyz Zeinalova", email="zhyldyz@example.org")
+    client.force_login(staff)
+
+    found = client.get(committee_url(review_call), {"find": "zeinal"})
+    options = list(found.context["add_form"].fields["user"].widget.choices)[1:]
+    assert [pk for pk, _label in options] == [wanted.pk]
+    assert 'value="zeinal"' in found.content.decode()
+
+    client.post(
+        reverse("staff_committee_add", args=[review_call.pk]),
+        {"user": wanted.pk, "affiliation": Affiliation.INDEPENDENT},
+    )
+    assert list(review_call.committee.values_list("user", flat=True)) == [wanted.pk]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.http import FileResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -107,7 +110,8 @@ def read_csv(response) -> list[list[str]]:
 
 
 def read_xlsx(response):
-    workbook = load_workbook(io.BytesIO(response.content))
+    # Streamed from a temporary file: read the whole stream.
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     [sheet] = workbook.worksheets
     return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
 
@@ -261,6 +265,52 @@ def test_xlsx_export_of_nothing_is_a_header_only(client, staff):
     client.force_login(staff)
     _sheet, rows = read_xlsx(client.get(XLSX))
     assert rows == [HEADER]
+
+
+def test_xlsx_export_is_streamed_from_a_file_with_its_length_and_name(
+    client, staff, jety_oguz_project
+):
+    client.force_login(staff)
+    response = client.get(XLSX)
+    assert response.streaming
+    assert isinstance(response, FileResponse)
+    assert response["Content-Disposition"].startswith('attachment; filename="applications-')
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    assert body.startswith(b"PK")  # a zip, as every XLSX workbook
+
+
+def export_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        b"".join(response.streaming_content)
+    return len(captured)
+
+
+@pytest.mark.parametrize("url", [CSV, XLSX])
+def test_exports_take_as_many_queries_for_thirty_rows_as_for_three(
+    client, staff, organisation_a, oblast, url
+):
+    call = CallFactory()
+    theme = ThemeFactory(programme=call.programme)
+
+    def add(first, last):
+        for number in range(first, last + 1):
+            district = RegionFactory(
+                code=f"417022{number:02d}000000",
+                level=RegionLevel.DISTRICT,
+                parent=oblast,
+                name_en=f"District {number}",
+            )
+            submitted(call, organisation_a, number, places=[district, oblast], theme=theme)
+
+    client.force_login(staff)
+    add(1, 3)
+    export_queries(client, url)  # warm: the session and the like are read once
+    few = export_queries(client, url)
+    add(4, 30)
+    many = export_queries(client, url)
+    assert many == few
 
 
 # --- who may export ------------------------------------------------------------------

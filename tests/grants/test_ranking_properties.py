@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from grants.ranking import (
     Candidate,
     LineStatus,
+    call_normalised_scores,
+    counted_reviews,
     funding_line,
     mean_and_sd,
     normalised_scores,
@@ -213,4 +215,34 @@ def test_the_database_aggregates_agree_with_the_arithmetic(scores):
         )
         assert abs(stats["mean"] - mean) <= Decimal("0.01")
         assert abs(stats["sd"] - sd) <= Decimal("0.01")
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(
+    database=None,
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.lists(points, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_the_database_normalised_scores_agree_with_the_arithmetic(scores_by_application):
+    """The page standardises the totals in the database (one grouped query per side):
+    it gives the pure function's scores, to the cent (SQLite computes in floats)."""
+    from tests.factories import CommitteeMemberFactory, submitted_review
+    from tests.grants.test_ranking_stats import call_in_review, eligible
+
+    with transaction.atomic():
+        call = call_in_review()
+        reviewers = [CommitteeMemberFactory(call=call) for _ in range(3)]
+        for number, scores in enumerate(scores_by_application, start=1):
+            application = eligible(call, number=number)
+            for reviewer, points_given in zip(reviewers, scores, strict=False):
+                submitted_review(member=reviewer, application=application, points=points_given)
+        rows = counted_reviews(call).values_list("member_id", "application_id", "total")
+        expected = normalised_scores(rows)
+        actual = call_normalised_scores(call)
+        assert actual.keys() == expected.keys()
+        for application, score in expected.items():
+            assert abs(actual[application] - score) <= Decimal("0.01")
         transaction.set_rollback(True)

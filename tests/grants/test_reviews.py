@@ -441,10 +441,10 @@ def test_the_scoring_page_costs_the_same_with_one_or_several_criteria(
     one, several = page_queries(1), page_queries(5)
     # session, user, assignment (with declaration and review state), application,
     # its 6 prefetched parts, criteria, own review and its scores, others' reviews
-    # (blind: none until submitting), budget sum.
-    with django_assert_num_queries(15):
+    # (blind: none until submitting); the budget's sum is stored on the application.
+    with django_assert_num_queries(14):
         assert client.get(one).status_code == 200
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(several).status_code == 200
 
 

@@ -104,9 +104,9 @@ def test_each_recipient_gets_the_mail_rendered_in_their_own_language(
     languages = {}
     real_send = accounts.mail.send_templated
 
-    def recording_send(*, to, template, context, language=""):
+    def recording_send(*, to, template, context, language="", dedup_key=""):
         languages[to] = language
-        real_send(to=to, template=template, context=context, language=language)
+        real_send(to=to, template=template, context=context, language=language, dedup_key=dedup_key)
 
     monkeypatch.setattr(accounts.mail, "send_templated", recording_send)
     with django_capture_on_commit_callbacks(execute=True):

@@ -149,8 +149,8 @@ def test_the_public_page_takes_a_fixed_number_of_queries(
         ProjectLocation.objects.create(project=project, region=oblast)
 
     # The list: count, page, locations 3; the totals: sums, people, currency 3; the
-    # map by oblast and its names 2; the map's own oblast names 1. No session.
-    with django_assert_num_queries(9):
+    # map by oblast with its names 1; the map's own oblast names 1. No session.
+    with django_assert_num_queries(8):
         response = client.get(URL)
 
     assert response.status_code == 200

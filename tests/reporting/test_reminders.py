@@ -155,7 +155,7 @@ def test_the_reminder_goes_in_the_members_language(
     applicant_a.save(update_fields=["language"])
     languages = []
 
-    def record(*, to, template, context, language):
+    def record(*, to, template, context, language, dedup_key=""):
         languages.append((to, template, language))
 
     with patch("accounts.mail.send_templated", side_effect=record):

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.enums import Affiliation, ProgrammeRole
-from accounts.models import Membership, Organisation, User
+from accounts.models import Membership, Organisation, OutboundMail, User
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +14,7 @@ def _counts():
         Organisation.objects.count(),
         Membership.objects.count(),
         Region.objects.count(),
+        OutboundMail.objects.count(),
     )
 
 
@@ -22,6 +23,22 @@ def test_seed_demo_twice_creates_nothing_new(capsys):
     first = _counts()
     call_command("seed_demo")
     assert _counts() == first
+
+
+def test_the_demo_shows_sent_mail_a_bounce_and_a_retry_in_the_outbox(
+    django_capture_on_commit_callbacks,
+):
+    from django.db.models import Count
+
+    from accounts.enums import MailStatus
+
+    # As in `make demo`: each change's mail is delivered once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    statuses = dict(OutboundMail.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    assert statuses[MailStatus.SENT] > 20
+    assert (statuses[MailStatus.FAILED], statuses[MailStatus.PENDING]) == (1, 1)
+    assert "550" in OutboundMail.objects.get(status=MailStatus.FAILED).last_error
 
 
 def test_the_demo_tells_the_2017_story_without_the_reference_data():

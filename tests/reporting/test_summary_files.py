@@ -115,14 +115,85 @@ def test_the_pdf_lists_the_projects_and_the_highlights(summary):
     assert "Jety-Oguz District (Issyk-Kul Oblast) · Interim report 1" in text
 
 
-def test_the_pdf_draws_its_charts_and_the_map_as_inline_svg_without_script(summary):
+def pdf_html(summary) -> str:
     from django.template.loader import render_to_string
 
     from reporting.summary_files import PDF_TEMPLATE, summary_pdf_context
 
-    html = render_to_string(
+    return render_to_string(
         PDF_TEMPLATE, summary_pdf_context(summary=summary, figures=summary.figures)
     )
+
+
+def test_the_pdf_counts_the_projects_by_status(summary):
+    text = pdf_text(summary)
+
+    assert "Projects by status" in text
+    assert "Active 2" in text
+
+
+def test_a_pdf_with_more_projects_than_it_lists_shows_the_largest_and_points_to_the_workbook(
+    summary, monkeypatch
+):
+    from reporting import summary_files
+
+    monkeypatch.setattr(summary_files, "PDF_TOP_PROJECTS", 1)
+    html = pdf_html(summary)
+
+    # Project A was awarded 300,000, project B 200,000.
+    assert "Safer roads in Jety-Oguz" in html
+    assert "Girls at school, not married" not in html
+    assert "The project with the largest amount awarded, of 2." in html
+    assert "The workbook (XLSX) lists every project." in html
+    # The workbook still lists both.
+    assert len(rows(workbook(summary)["Projects"])) == 2
+
+
+def test_a_pdf_with_more_highlights_than_it_shows_keeps_the_latest_and_says_so(
+    summary, monkeypatch
+):
+    from reporting import summary_files
+
+    older = {**summary.figures["highlights"][0], "text": "An older achievement."}
+    summary.figures["highlights"].insert(0, older)
+    monkeypatch.setattr(summary_files, "PDF_HIGHLIGHTS", 1)
+    html = pdf_html(summary)
+
+    assert "Six round tables in three ayil aimaks" in html
+    assert "An older achievement." not in html
+    assert "The latest of 2; the workbook (XLSX) has all of them." in html
+
+
+def test_a_summary_of_many_projects_takes_no_more_queries_than_one_of_two(summary, organisation_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import ProjectLocation
+    from reporting.summaries import summary_figures
+    from tests.reporting.conftest import make_project
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            figures = summary_figures(summary)
+        return len(captured), len(figures["project_list"])
+
+    queries()  # warm: what is read once per process (and cached) is not counted
+    few, projects = queries()
+    call = summary.programme.calls.get()
+    region = ProjectLocation.objects.filter(project__application__call=call).first().region
+    for number in range(4):
+        project = make_project(
+            organisation_a, application__call=call, title=f"Another project {number}"
+        )
+        ProjectLocation.objects.create(project=project, region=region)
+
+    many, more_projects = queries()
+    assert more_projects == projects + 4
+    assert many == few
+
+
+def test_the_pdf_draws_its_charts_and_the_map_as_inline_svg_without_script(summary):
+    html = pdf_html(summary)
 
     assert html.count('<svg class="bar-chart"') == 6
     assert html.count('<svg class="oblast-map"') == 1

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         demo.seed_review_2017(call_2017)
         demo.seed_projects_2017()
         demo.seed_donor_summary()
+        demo.seed_mail_outbox()
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         if not settings.DEBUG:
             self.stdout.write("Demo logins are printed only when DJANGO_DEBUG is on.")
