@@ -16,10 +16,21 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
-    # Sessions live in Redis and the database in production (cached_db); the tests keep
-    # them in the database alone, so that pinned query counts are the same with Redis
-    # (CI) and without it. tests/test_scale_out.py checks the Redis sessions for real.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sessions_in_the_database():
+    """Sessions live in Redis and the database in production (cached_db); the tests keep
+    them in the database alone, so that pinned query counts are the same with Redis (CI)
+    and without it, and a test that moves the clock sees sessions expire. Set for the
+    whole run, before the browser tests' live server builds its middleware.
+    tests/test_scale_out.py checks the Redis sessions for real."""
+    from django.conf import settings
+
+    previous = settings.SESSION_ENGINE
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    yield
+    settings.SESSION_ENGINE = previous
 
 
 @pytest.fixture(autouse=True)
