@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the cache of "has an authenticator app" and the deployment check.
+        from django.db.backends.signals import connection_created
+
         from accounts import two_factor  # noqa: F401
+        from config import page_cache
+
+        # Every database connection reports the tables it writes to the page cache.
+        connection_created.connect(page_cache.install, dispatch_uid="page_cache_install")

@@ -123,7 +123,7 @@ REDIS_CACHE_URL = env_url("REDIS_CACHE_URL", REDIS_URL, schemes={"redis", "redis
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
         }
     }
@@ -199,6 +199,10 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Grant portal")
 # Staff and administrators must sign in with an authenticator app (accounts.middleware).
 # Only the local demo turns this off; `check --deploy` warns when it is off.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+# Rendered key pages are kept until a table they read changes (config/page_cache.py),
+# and this many seconds at most: how far a label computed from the clock may lag.
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
 # A session idle this long (seconds) is signed out; the idle clock is written at most
 # once a minute. Autosaving forms keep what was typed and restore it after login.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60, minimum=120)

@@ -49,14 +49,14 @@ Funding line (``funding_line``)
 """
 
 import hashlib
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from django.apps import apps
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import (
     Avg,
     Case,
@@ -74,6 +74,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from config import page_cache
 from grants.enums import ApplicationState, DecisionOutcome, RankingMethod, ReviewState
 from grants.models import (
     Application,
@@ -646,11 +647,11 @@ def selection_fingerprint(rows: Iterable[RankingRow]) -> str:
 # Ranking a call of 2,000 applications and 10,000 reviews costs about 100 ms of
 # database and Python time; the page keeps the unhydrated ranking in the cache, so
 # paging through it or coming back after a decision costs only the rows shown. It can
-# never show a stale score or stale money: every saved or deleted row the ranking reads
-# (RANKING_SOURCES, connected in grants.apps) changes the version once its transaction
-# has committed, and the next page ranks afresh. Bulk decisions never use the cache.
+# never show a stale score or stale money: its key holds the version of every table the
+# ranking reads (RANKING_SOURCES), which every committed write to one of them changes,
+# whether by the ORM, an UPDATE of many rows or a bulk insert (config/page_cache.py).
+# Bulk decisions never use the cache.
 RANKING_CACHE_SECONDS = 60 * 10
-RANKING_VERSION_KEY = "ranking-version"
 RANKING_SOURCES = (
     "grants.Call",
     "grants.Criterion",
@@ -668,24 +669,7 @@ RANKING_SOURCES = (
 
 
 def ranking_version() -> str:
-    version = cache.get(RANKING_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(RANKING_VERSION_KEY, version, None)
-        version = cache.get(RANKING_VERSION_KEY, version)
-    return version
-
-
-def _ranking_version_bump() -> None:
-    cache.set(RANKING_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def ranking_changed(**kwargs) -> None:
-    """A signal receiver: no cached ranking is used again. The version changes at once
-    (the changing transaction reads fresh) and again once the change commits (a ranking
-    computed meanwhile from the data before it is not used)."""
-    _ranking_version_bump()
-    transaction.on_commit(_ranking_version_bump)
+    return page_cache.tables_version(*(apps.get_model(label) for label in RANKING_SOURCES))
 
 
 def ranking_for_call_cached(call: Call, *, review_settings: CallReviewSettings) -> Ranking:

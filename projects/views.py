@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.page_cache import cached_page
 from grants.models import Call
 from grants.services.states import timeline_for
 from projects.enums import ProjectState, TrancheState
@@ -174,6 +175,7 @@ def _render_project(request, project, *, state_form=None):
 
 
 @login_required
+@cached_page
 def project_detail(request, pk):
     return _render_project(request, _project_for_page(request.user, pk))
 

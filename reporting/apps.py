@@ -14,7 +14,6 @@ class ReportingConfig(AppConfig):
         from reporting.personal_data import source
 
         register_personal_data_source(source)
-        self._connect_figures_cache()
         try:
             from projects.services import project_created_handlers, register_project_created_handler
         except ModuleNotFoundError as missing:
@@ -28,9 +27,10 @@ class ReportingConfig(AppConfig):
         if report_schedule_generate not in project_created_handlers:
             register_project_created_handler(report_schedule_generate)
 
-    # What the dashboards' figures read: a change to any of these rows makes the cached
-    # figures stale (reporting.dashboards). Reviews, scores, files, mail and the timeline
-    # change often and never enter the figures, so they are left out.
+    # What the dashboards' figures read: a committed write to any of these tables gives
+    # the cached figures a new version (reporting.dashboards, config/page_cache.py).
+    # Reviews, scores, files, mail and the timeline change often and never enter the
+    # figures, so they are left out.
     FIGURES_SOURCES = (
         "grants.Programme",
         "grants.Theme",
@@ -48,14 +48,3 @@ class ReportingConfig(AppConfig):
         "reporting.Spending",
         "reporting.CofinancingReceipt",
     )
-
-    def _connect_figures_cache(self):
-        from django.apps import apps
-        from django.db.models.signals import post_delete, post_save
-
-        from reporting.dashboards import figures_changed
-
-        for label in self.FIGURES_SOURCES:
-            model = apps.get_model(label)
-            post_save.connect(figures_changed, sender=model, dispatch_uid=f"figures:{label}")
-            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"figures:{label}:d")

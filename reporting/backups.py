@@ -29,6 +29,8 @@ from pathlib import Path, PurePosixPath
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 
+from config import page_cache
+
 FORMAT = "grant-portal-backup/1"
 DUMP_NAME = "database.pgdump"
 MANIFEST_NAME = "manifest.json"
@@ -388,6 +390,8 @@ def restore(stream, *, replace: bool = False) -> Manifest:
                     "media/ folder."
                 )
             _load_dump(Path(workdir) / DUMP_NAME, replace=replace)
+            # psql wrote the tables, not Django: no cached page or figure is used again.
+            page_cache.invalidate_all()
             if media_root:
                 _move_files(staging, media_root)
         finally:

@@ -3,49 +3,36 @@ with ``json_script`` and drawn by ``static/js/charts.js``), the map's values and
 figures with their money turned back into ``Decimal`` for the templates."""
 
 import datetime
-import uuid
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config import page_cache
 from reporting.figures import money_to_decimal, programme_figures, public_figures
 from reporting.forms_dashboards import MAP_MONEY
 
 # The dashboards' figures are fifteen GROUP BY queries over every application,
 # project, tranche and report in scope: kept in the cache per scope and language, so
 # that a dashboard opened again (or by a colleague) costs none of them. They can never
-# show stale money: every saved or deleted row the figures read changes the cache's
-# version (``figures_changed``, connected in ``reporting.apps``), at once and again once
-# its transaction has committed, so the next page computes them afresh. The time limit
-# is a backstop.
+# show stale money: their key holds the version of every table they read, which every
+# committed write changes (config/page_cache.py), so the next page computes them
+# afresh. The time limit is a backstop.
 FIGURES_CACHE_SECONDS = 60 * 10
-FIGURES_VERSION_KEY = "figures-version"
 
 
 def figures_version() -> str:
-    """The current version of the figures; a fresh one if the cache has lost it."""
-    version = cache.get(FIGURES_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(FIGURES_VERSION_KEY, version, None)
-        version = cache.get(FIGURES_VERSION_KEY, version)
-    return version
+    """The version of every table the figures read (``FIGURES_SOURCES`` and the
+    regions): any committed write to one of them changes it."""
+    from django.apps import apps
 
+    from reporting.apps import ReportingConfig
 
-def _figures_version_bump() -> None:
-    # A random version (not a counter) never returns to one that was used before.
-    cache.set(FIGURES_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def figures_changed(**kwargs) -> None:
-    """A signal receiver: cached figures are no longer used. The version changes at once
-    (the changing transaction reads fresh) and again once the change commits (figures
-    computed meanwhile from the data before it are not used)."""
-    _figures_version_bump()
-    transaction.on_commit(_figures_version_bump)
+    return page_cache.tables_version(
+        *(apps.get_model(label) for label in ReportingConfig.FIGURES_SOURCES),
+        apps.get_model("regions.Region"),
+    )
 
 
 def cached_programme_figures(filters: dict) -> dict:

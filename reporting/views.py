@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.enums import MembershipRole
+from config.page_cache import cached_page
 from grants.files import ACCEPT_ATTRIBUTE, safe_filename, upload_limit_megabytes
 from grants.rules import is_programme_staff
 from reporting.enums import ReportSection, ReportState
@@ -218,6 +219,7 @@ def _error_list(form, rows) -> list[str]:
 
 
 @login_required
+@cached_page
 def report_section(request, pk, section):
     if section not in SECTION_TITLES:
         raise Http404

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from accounts.enums import ProgrammeRole
+from config.page_cache import cached_page
 from grants.rules import is_programme_staff
 from projects.selectors import projects_for_list
 from reporting.dashboards import cached_public_figures, dashboard_figures, map_values
@@ -39,6 +40,7 @@ def _funded_projects(filters: dict, *, states=None):
 
 
 @login_required
+@cached_page
 def staff_dashboard(request):
     if not is_programme_staff(request.user):
         raise Http404
@@ -48,6 +50,7 @@ def staff_dashboard(request):
 
 
 @login_required
+@cached_page
 def donor_dashboard(request):
     if not can_see_donor_dashboard(request.user):
         raise Http404
@@ -68,6 +71,7 @@ def donor_dashboard(request):
     return render(request, "reporting/dashboards/donor.html", context)
 
 
+@cached_page
 def public_project_list(request):
     """Funded projects that are active, suspended or completed (terminated ones are
     not listed), newest first; the totals and the map cover them all."""

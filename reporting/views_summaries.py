@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.page_cache import cached_page
 from reporting.forms_summaries import SummaryRequestForm, default_period
 from reporting.models import DonorSummary, SummaryStatus
 from reporting.summaries import (
@@ -42,6 +43,7 @@ def _visible_or_404(user):
 
 
 @login_required
+@cached_page
 def donor_summary_list(request):
     summaries = _visible_or_404(request.user)
     may_request = can_request_summaries(request.user)

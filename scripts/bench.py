@@ -68,10 +68,14 @@ class Page:
     user: str | None  # None: anonymous
     p95_target_ms: int = PAGE_P95_MS
     status: int | None = None
+    # Rendered (the page cache off): the page's own cost, held against the targets.
     queries: int | None = None
     queries_cold: int | None = None
-    # One warm request alone, through the test client: the server's own time.
+    # One request alone through the test client, the server's own time: rendered with
+    # warm inner caches, and served from the page cache.
     render_ms: float | None = None
+    queries_served: int | None = None
+    served_ms: float | None = None
     bytes: int | None = None
     wrk: dict = field(default_factory=dict)
     verdict: dict = field(default_factory=dict)
@@ -95,6 +99,10 @@ def bench_environment(args) -> dict:
             "DJANGO_SECURE_SSL_REDIRECT": "False",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
+            # --no-page-cache: every request renders its page (config/page_cache.py).
+            "PAGE_CACHE_SECONDS": "0"
+            if args.no_page_cache
+            else env.get("PAGE_CACHE_SECONDS", "60"),
         }
     )
     return env
@@ -342,27 +350,31 @@ def key_pages() -> list[Page]:
 
 
 def count_queries(pages: list[Page], sessions: dict) -> None:
-    """Each page twice through the test client: the first (cold caches) and the
-    second count are kept; the second is the one held against the target."""
+    """Each page through the test client: twice rendered with the page cache off (the
+    first with cold inner caches; the second count is the one held against the
+    target), then twice with it on (the second served from it)."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
+
+    def fetch(client, path):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        return response, len(queries), round((time.perf_counter() - started) * 1000, 1)
 
     for page in pages:
         print(f"queries and size: {page.name}", flush=True)
         client = Client(HTTP_HOST="127.0.0.1")
         if page.user:
             client.cookies["sessionid"] = sessions[page.user]
-        counts = []
-        for _attempt in range(2):
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(page.path)
-            page.render_ms = round((time.perf_counter() - started) * 1000, 1)
-            counts.append(len(queries))
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            _response, page.queries_cold, _ms = fetch(client, page.path)
+            response, page.queries, page.render_ms = fetch(client, page.path)
         page.status = response.status_code
-        page.queries_cold, page.queries = counts
         page.bytes = len(response.content)
+        fetch(client, page.path)
+        _response, page.queries_served, page.served_ms = fetch(client, page.path)
 
 
 # --- wrk ------------------------------------------------------------------------------
@@ -607,16 +619,17 @@ def print_table(pages: list[Page], ceiling: dict, jobs: dict, args) -> None:
     print()
     print(
         f"Concurrency {args.connections}, {args.duration} s per page, "
-        f"gunicorn {args.workers} sync workers, load average {os.getloadavg()[0]:.1f}. "
+        f"gunicorn {args.workers} sync workers, load average {os.getloadavg()[0]:.1f}, "
+        f"page cache {'off' if args.no_page_cache else 'on'}. "
         "Ceiling (/healthz): "
         f"{ceiling['rps']} req/s, p95 {ceiling['p95_ms']} ms."
     )
     header = (
         "| page | p50 ms | p95 ms | p99 ms | req/s | % of ceiling | queries | bytes "
-        "| alone ms | result |"
+        "| rendered alone ms | served alone ms | result |"
     )
     print(header)
-    print("|" + "---|" * 10)
+    print("|" + "---|" * 11)
     for page in pages:
         failed = [name for name, ok in page.verdict.items() if not ok]
         result = "pass" if not failed else "FAIL: " + ", ".join(failed)
@@ -628,7 +641,7 @@ def print_table(pages: list[Page], ceiling: dict, jobs: dict, args) -> None:
         print(
             f"| {page.name} | {latency} | {w['rps']} | "
             f"{w['share_of_ceiling'] * 100:.0f}% | {page.queries} | {page.bytes:,} | "
-            f"{page.render_ms} | {result} |"
+            f"{page.render_ms} | {page.served_ms} | {result} |"
         )
     if jobs:
         print_jobs(jobs)
@@ -691,6 +704,11 @@ def parse_args(argv=None):
         "--only", default="", help="comma-separated words: pages whose name has one"
     )
     parser.add_argument("--skip-jobs", action="store_true", help="skip the summary and export")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="serve every request by rendering its page (the page cache off)",
+    )
     parser.add_argument(
         "--jobs-only",
         action="store_true",
@@ -758,6 +776,7 @@ def main(argv=None) -> int:
             "threads": args.threads,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
+            "page_cache": not args.no_page_cache,
             "gunicorn_workers": args.workers,
             "cores": os.cpu_count(),
             # Other work on the machine skews every figure: the load average says how much.

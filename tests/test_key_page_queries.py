@@ -29,6 +29,7 @@ from projects.models import ProjectLocation, Tranche
 from regions.enums import RegionLevel
 from reporting.enums import ReportState
 from reporting.models import DonorSummary, IndicatorProgress, SummaryStatus
+from tests.committed import as_if_committed
 from tests.factories import (
     ApplicationFactory,
     BudgetLineFactory,
@@ -61,6 +62,13 @@ def _sessions_in_the_database(settings):
 
 
 @pytest.fixture(autouse=True)
+def _pages_rendered_every_time(settings):
+    """What a page costs to render: the page cache (config/page_cache.py) is off here;
+    tests/config/test_page_cache.py shows a served page costs no query at all."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _content_types_cached():
     """Timelines look their content type up once per process; look them all up now so
     a count never depends on which test ran before."""
@@ -76,6 +84,7 @@ def count_queries(django_assert_num_queries, expected, client, url, *, cold=Fals
     """GET ``url`` and assert its exact query count; ``cold`` marks a dashboard's first
     request in a minute, which computes the cached figures and may pass the ceiling."""
     assert cold or expected <= CEILING
+    as_if_committed()
     with django_assert_num_queries(expected):
         response = client.get(url, params)
     assert response.status_code == 200

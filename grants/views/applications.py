@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import MembershipRole
 from accounts.models import Organisation
+from config.page_cache import cached_page
 from grants.display import application_with_everything, attachments_by_document
 from grants.enums import ApplicationState
 from grants.files import ACCEPT_ATTRIBUTE, safe_filename, upload_limit_megabytes
@@ -160,6 +161,7 @@ def application_start_view(request, slug):
 
 
 @login_required
+@cached_page
 def application_list_view(request):
     page = Paginator(applications_of_my_organisations(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -246,6 +248,7 @@ def _saved_json(application, section) -> dict:
 
 
 @login_required
+@cached_page
 def application_section_view(request, pk, section):
     if section not in SECTION_TITLES:
         raise Http404

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
+from config.page_cache import cached_page
 from grants.enums import CALL_TRANSITIONS, CallState
 from grants.forms.calls import (
     AnswerForm,
@@ -66,6 +67,7 @@ EDITOR_PREFIXES = ("regions", "criteria", "documents")
 # --- public ----------------------------------------------------------------------------
 
 
+@cached_page
 def call_list(request):
     now = timezone.now()
     current = list(calls_open_and_upcoming())
@@ -112,6 +114,7 @@ def _call_detail_page(request, call: Call, question_form=None, status=200):
     return render(request, "grants/calls/detail.html", context, status=status)
 
 
+@cached_page
 def call_detail(request, slug):
     call = get_object_or_404(call_with_terms(calls_visible_to(request.user)), slug=slug)
     return _call_detail_page(request, call)

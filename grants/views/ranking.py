@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from config.page_cache import cached_page
 from grants.enums import CallState, DecisionOutcome
 from grants.exports_ranking import decisions_record_context, ranking_xlsx
 from grants.forms.ranking import (
@@ -139,6 +140,7 @@ def _render_ranking(request, call, review_settings, form, status=200):
 
 
 @login_required
+@cached_page
 def staff_ranking(request, pk):
     """The ranking table; a POST saves the ranking settings shown above it."""
     call = _staff_call(request, pk)

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.page_cache import cached_page
 from grants.display import application_with_everything
 from grants.enums import CallState, ReviewState
 from grants.files import safe_filename
@@ -56,6 +57,7 @@ def _assignment_or_404(user, application_pk):
 
 
 @login_required
+@cached_page
 def review_queue(request):
     if not may_use_review_queue(request.user):
         raise Http404
@@ -149,6 +151,7 @@ def _render_score_page(request, *, assignment, application, criteria, review, fo
 
 
 @login_required
+@cached_page
 def review_score(request, application_pk):
     assignment = _assignment_or_404(request.user, application_pk)
     if assignment.has_conflict is None:

@@ -5,6 +5,8 @@ Everyone but programme staff gets a 404 here (the pages' existence is nobody
 else's business); anonymous visitors are sent to sign in.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config import page_cache
+from config.page_cache import cached_page
 from grants.enums import ApplicationState
 from grants.exports import csv_stream, xlsx_file
 from grants.filters import (
@@ -54,7 +58,20 @@ def _sort_headers(request, sort_in_force: str) -> dict:
     return headers
 
 
+def _filter_form_key(params) -> str:
+    """What the rendered filter form depends on: the choices made, the language and the
+    tables its options come from (calls, themes, places)."""
+    from grants.models import Call, Theme
+    from regions.models import Region
+
+    version = page_cache.tables_version(Call, Theme, Region)
+    choices = sorted((name, value) for name, values in params.lists() for value in values)
+    raw = f"{version}:{translation.get_language()}:{choices!r}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 @login_required
+@cached_page
 def staff_application_list(request):
     _require_staff(request.user)
     filterset = ApplicationFilter(request.GET, queryset=staff_applications(request.user))
@@ -71,6 +88,7 @@ def staff_application_list(request):
     export_params.pop("page", None)
     context = {
         "filterset": filterset,
+        "filter_form_key": _filter_form_key(export_params),
         "page": page,
         "rows": rows,
         "headers": _sort_headers(request, filterset.sort_in_force),
@@ -145,6 +163,7 @@ def _render_detail(request, application, form):
 
 
 @login_required
+@cached_page
 def staff_application_detail(request, pk):
     _require_staff(request.user)
     application = _application_for_page(request.user, pk)

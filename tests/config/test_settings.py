@@ -58,7 +58,7 @@ def test_database_and_redis_urls_switch_to_postgresql_redis_and_a_real_broker():
         "django.db.backends.postgresql",
         "False",
         "django.core.mail.backends.smtp.EmailBackend",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.RedisCache",
         "Asia/Bishkek",
         "True",
     ]
