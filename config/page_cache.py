@@ -30,7 +30,10 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -180,6 +183,54 @@ def _current(keys: list[str]) -> dict:
     return {key: found.get(key) for key in keys}
 
 
+# --- the pages this process served last --------------------------------------------------
+
+
+class RecentPages:
+    """The pages this process stored or served last, up to ``limit`` characters in all:
+    a page asked for again skips fetching (and unpickling) it from the cache. The cache's
+    versions are still checked on every request, so a page here is served exactly when
+    the cache's copy would be; it is dropped after ``PAGE_CACHE_SECONDS`` like that one.
+    """
+
+    def __init__(self, limit: int = 32 * 1024 * 1024):
+        self.limit = limit
+        self.size = 0
+        self.pages: OrderedDict[str, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            if time.time() - entry["stored_at"] > settings.PAGE_CACHE_SECONDS:
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = entry
+            self.size += len(entry["content"])
+            while self.size > self.limit and self.pages:
+                self._drop(next(iter(self.pages)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+    def _drop(self, key: str) -> None:
+        self.size -= len(self.pages.pop(key)["content"])
+
+
+_recent = RecentPages()
+
+
 # --- the view decorator -----------------------------------------------------------------
 
 
@@ -227,8 +278,12 @@ def cached_page(view):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
         key = _entry_key(view_name, request)
+        entry = _recent.get(key)
+        if entry is not None and _versions(entry["tables"]) == entry["versions"]:
+            return _response_from(entry, request)
         entry = cache.get(key)
         if entry is not None and _versions(entry["tables"]) == entry["versions"]:
+            _recent.put(key, entry)
             return _response_from(entry, request)
         return _render_and_store(view, key, request, args, kwargs)
 
@@ -279,7 +334,9 @@ def _render_and_store(view, key, request, args, kwargs):
         "versions": versions,
         "content": _with_placeholder(response.content.decode(charset), request),
         "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
+        "stored_at": time.time(),
     }
     cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    _recent.put(key, entry)
     response["X-Page-Cache"] = "miss"
     return response

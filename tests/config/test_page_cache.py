@@ -246,3 +246,16 @@ def test_an_application_saved_by_its_applicant_shows_on_their_list():
     Application.objects.filter(pk=application.pk).update(title="Second title")
 
     assert "Second title" in client.get(MY_APPLICATIONS).content.decode()
+
+
+def test_the_pages_kept_in_a_process_stay_within_their_size_and_age(settings):
+    recent = page_cache.RecentPages(limit=10)
+    now = page_cache.time.time()
+    recent.put("a", {"content": "x" * 6, "stored_at": now})
+    recent.put("b", {"content": "y" * 6, "stored_at": now})
+
+    assert recent.get("a") is None  # dropped to stay within 10 characters
+    assert recent.get("b")["content"] == "yyyyyy"
+
+    recent.put("c", {"content": "z", "stored_at": now - settings.PAGE_CACHE_SECONDS - 1})
+    assert recent.get("c") is None  # older than PAGE_CACHE_SECONDS
