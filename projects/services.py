@@ -315,6 +315,27 @@ def _cofinancing(application: Application, regions: list) -> list[Cofinancing]:
     return rows
 
 
+def project_build(application, *, amount, starts_on, ends_on, **extra) -> Project:
+    """The unsaved project of an approved application: its title, organisation,
+    agreement number and planned beneficiaries copied from the application. Shared by
+    ``project_create_from_application`` and the scale data set (reporting/scale)."""
+    return Project(
+        application=application,
+        organisation_id=application.organisation_id,
+        title=application.title,
+        agreement_number=agreement_number_for(application),
+        amount_awarded=amount,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        state=ProjectState.ACTIVE,
+        planned_women=application.beneficiaries_women,
+        planned_men=application.beneficiaries_men,
+        planned_girls=application.beneficiaries_girls,
+        planned_boys=application.beneficiaries_boys,
+        **extra,
+    )
+
+
 @transaction.atomic
 def project_create_from_application(
     *, application: Application, amount, by, conditions: str = "", decided_on=None
@@ -369,20 +390,7 @@ def project_create_from_application(
 
     duration = locked.duration_months or DEFAULT_DURATION_MONTHS
     starts_on, ends_on = project_period(decided_on or timezone.localdate(), duration)
-    project = Project(
-        application=locked,
-        organisation=locked.organisation,
-        title=locked.title,
-        agreement_number=agreement_number_for(locked),
-        amount_awarded=amount,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        state=ProjectState.ACTIVE,
-        planned_women=locked.beneficiaries_women,
-        planned_men=locked.beneficiaries_men,
-        planned_girls=locked.beneficiaries_girls,
-        planned_boys=locked.beneficiaries_boys,
-    )
+    project = project_build(locked, amount=amount, starts_on=starts_on, ends_on=ends_on)
     project.full_clean()
     project.save()
 

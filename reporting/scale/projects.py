@@ -25,7 +25,7 @@ from projects.services import (
     _money,
     _standard_indicators,
     _tranche_plan,
-    agreement_number_for,
+    project_build,
     project_period,
 )
 from reporting.scale.base import Clock, Timeline, bulk
@@ -67,19 +67,11 @@ def seed_call_projects(
         decision = approval.decision
         duration = application.duration_months
         starts_on, ends_on = project_period(timezone.localdate(decision.at), duration)
-        project = Project(
-            application_id=application.pk,
-            organisation_id=application.organisation_id,
-            title=application.title,
-            agreement_number=agreement_number_for(application),
-            amount_awarded=decision.amount,
+        project = project_build(
+            application,
+            amount=decision.amount,
             starts_on=starts_on,
             ends_on=ends_on,
-            state=ProjectState.ACTIVE,
-            planned_women=application.beneficiaries_women,
-            planned_men=application.beneficiaries_men,
-            planned_girls=application.beneficiaries_girls,
-            planned_boys=application.beneficiaries_boys,
             created_at=decision.at,
         )
         project.decision = decision
