@@ -38,8 +38,11 @@ demo: messages migrate
 	@echo "Serving the portal at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	MFA_REQUIRED_FOR_STAFF=$(MFA_REQUIRED_FOR_STAFF) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two processes (pytest-xdist), each with its own test database and Redis databases
+# (tests/conftest.py); `make test PYTEST_XDIST=` runs the suite in one process.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 test: messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # The database (PostgreSQL) and the uploaded files in one file under backups/ (or DIR=...).
 backup: $(STAMP)

@@ -1,4 +1,5 @@
-"""Background work of the accounts app: the mail outbox (``accounts.outbox``).
+"""Background work of the accounts app: the mail outbox (``accounts.outbox``) and the
+daily clean-up of expired sessions.
 
 Thin tasks: they take ids and call the outbox's services, which claim each row, so a
 task delivered twice (late acknowledgement after a lost worker) sends nothing twice."""
@@ -21,3 +22,13 @@ def flush_outbox() -> int:
     from accounts.outbox import outbox_flush
 
     return outbox_flush()
+
+
+@shared_task(name="accounts.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Every day (Celery beat, ``CELERY_BEAT_SCHEDULE``): delete the expired sessions, as
+    Django's ``clearsessions`` command does, so the session table does not grow forever
+    (Redis forgets its copies by itself)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

@@ -7,13 +7,17 @@ may. allauth asks for the code at every login of a user who has an authenticator
 
 That answer is kept in the cache, so a staff page costs no extra database query: it is
 written whenever an authenticator is saved or deleted (allauth's views, the admin, a
-deleted user), and re-read from the database when the cache has forgotten it.
+deleted user), and re-read from the database when the cache has forgotten it. A save or
+delete forgets the answer at once and writes the new one only when its transaction
+commits: a rolled-back change leaves nothing behind but a re-read, and a reader in
+between (another request, seeing the old rows) is overwritten by the commit.
 """
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -42,16 +46,23 @@ def has_active_totp(user) -> bool:
     return active
 
 
+def _remember_on_commit(instance, active: bool, using) -> None:
+    key = _cache_key(instance.user_id)
+    cache.delete(key)
+    # Run at once outside a transaction; discarded if the transaction is rolled back.
+    transaction.on_commit(lambda: cache.set(key, active, CACHE_TIMEOUT), using=using)
+
+
 @receiver(post_save, sender=Authenticator, dispatch_uid="accounts_totp_saved")
-def _remember_totp_saved(sender, instance, **kwargs):
+def _remember_totp_saved(sender, instance, using, **kwargs):
     if instance.type == Authenticator.Type.TOTP:
-        cache.set(_cache_key(instance.user_id), True, CACHE_TIMEOUT)
+        _remember_on_commit(instance, True, using)
 
 
 @receiver(post_delete, sender=Authenticator, dispatch_uid="accounts_totp_deleted")
-def _remember_totp_deleted(sender, instance, **kwargs):
+def _remember_totp_deleted(sender, instance, using, **kwargs):
     if instance.type == Authenticator.Type.TOTP:
-        cache.set(_cache_key(instance.user_id), False, CACHE_TIMEOUT)
+        _remember_on_commit(instance, False, using)
 
 
 @checks.register(checks.Tags.security, deploy=True)

@@ -153,6 +153,14 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Bishkek"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat writes these into its database schedule when it starts (the other periodic tasks
+# are made by data migrations); seconds between runs.
+CELERY_BEAT_SCHEDULE = {
+    "accounts.clear_expired_sessions": {
+        "task": "accounts.clear_expired_sessions",
+        "schedule": 24 * 60 * 60,  # daily: Django's clearsessions
+    },
+}
 # Seconds before Redis hands a task that was taken but never acknowledged (its worker
 # was killed) to another worker; longer than the longest task.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

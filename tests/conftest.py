@@ -2,11 +2,63 @@
 applicant of organisation B (the outsider who must see nothing of A), a committee
 member, a conflicted member, programme staff, a donor viewer and an admin."""
 
+import os
+import uuid
+
 import pytest
 
 from accounts.enums import Affiliation, MembershipRole, ProgrammeRole
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
+from tests.support import (
+    CeleryWorkers,
+    S3Bucket,
+    s3_client,
+    start_s3_server,
+    test_database_url,
+    xdist_redis_urls,
+)
 from tests.two_factor import activate_totp
+
+
+def pytest_configure(config):
+    _redis_of_this_xdist_worker()
+
+
+def _redis_of_this_xdist_worker():
+    """Under pytest-xdist (``-n 2``), each worker process gets Redis databases of its
+    own (tests.support.xdist_redis_urls): the cache is cleared by every test and must
+    not be cleared under another worker's feet. Django has read its settings before
+    this conftest is imported, so they are moved here, with the environment that the
+    processes the tests start (real workers, gunicorn, the load test) inherit."""
+    from django.conf import settings
+
+    redis_url, cache_url = settings.REDIS_URL, settings.REDIS_CACHE_URL
+    new_redis_url, new_cache_url = xdist_redis_urls(
+        redis_url, cache_url, os.environ.get("PYTEST_XDIST_WORKER")
+    )
+    if (new_redis_url, new_cache_url) == (redis_url, cache_url):
+        return
+    settings.REDIS_URL, settings.REDIS_CACHE_URL = new_redis_url, new_cache_url
+    for variable, value in (("REDIS_URL", new_redis_url), ("REDIS_CACHE_URL", new_cache_url)):
+        if os.environ.get(variable) and value:
+            os.environ[variable] = value
+    default_cache = settings.CACHES["default"]
+    if default_cache.get("LOCATION") == cache_url:
+        default_cache = {**default_cache, "LOCATION": new_cache_url}
+        settings.CACHES = {**settings.CACHES, "default": default_cache}
+        from django.core.cache import caches
+
+        caches.__dict__.pop("settings", None)  # re-read on next use
+        caches.close_all()
+    from config.celery import app
+
+    for setting, option in (
+        ("CELERY_BROKER_URL", "broker_url"),
+        ("CELERY_RESULT_BACKEND", "result_backend"),
+    ):
+        if getattr(settings, setting) == redis_url:
+            setattr(settings, setting, new_redis_url)
+            app.conf[option] = new_redis_url
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +174,7 @@ def staff(db, settings):
     if settings.MFA_REQUIRED_FOR_STAFF:
         # Staff must use an authenticator app; the cast's has one (tests of the
         # requirement make staff without).
-        activate_totp(user)
+        _activate_totp_and_remember(user)
     return user
 
 
@@ -143,8 +195,18 @@ def admin_user(db, settings):
         is_superuser=True,
     )
     if settings.MFA_REQUIRED_FOR_STAFF:
-        activate_totp(user)
+        _activate_totp_and_remember(user)
     return user
+
+
+def _activate_totp_and_remember(user):
+    """The authenticator is saved inside the test's transaction, which never commits,
+    so the cache learns of it from this first look (as it would from the commit), not
+    within the first request whose queries a test may count."""
+    from accounts.two_factor import has_active_totp
+
+    activate_totp(user)
+    assert has_active_totp(user)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -166,3 +228,65 @@ def _no_stray_database_sessions(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+# --- things several modules start for real -------------------------------------------------
+
+
+@pytest.fixture
+def real_celery_worker(tmp_path):
+    """Starts real Celery workers (``.start()``) against the run's Redis, on a queue of
+    their own (``.queue``), logging to ``.log_path``; stops them after the test.
+
+    Skips the test without Redis (REDIS_URL). Tasks sent from the test go through the
+    broker while it runs (the suite otherwise runs them in process)."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is unset: a real worker needs Redis as its broker (CI sets it).")
+    workers = CeleryWorkers(
+        log_path=tmp_path / "workers.log", env={"REDIS_URL": settings.REDIS_URL}
+    )
+    app.conf.task_always_eager = False  # _eager_tasks puts it back
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
+
+
+@pytest.fixture
+def real_celery_worker_on_the_database(real_celery_worker):
+    """``real_celery_worker`` whose workers use this test's PostgreSQL database; the
+    test must commit what they are to see (``django_db(transaction=True)``). Skipped
+    on SQLite: another process cannot see the run's in-memory database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "The worker is another process: it cannot see the test run's in-memory SQLite "
+            "database (set DATABASE_URL to a PostgreSQL database, as CI does)."
+        )
+    real_celery_worker.env.update(
+        {
+            "DATABASE_URL": test_database_url(),
+            "DATABASE_CONN_MAX_AGE": "0",
+            "CELERY_TASK_ALWAYS_EAGER": "False",
+        }
+    )
+    return real_celery_worker
+
+
+@pytest.fixture
+def s3_bucket():
+    """moto's S3 server on a free local port, with an empty private bucket of the test's
+    own (moto keeps its buckets in this process for the whole run); stopped after."""
+    server, endpoint = start_s3_server()
+    try:
+        client = s3_client(endpoint)
+        name = f"portal-files-{uuid.uuid4().hex[:12]}"
+        client.create_bucket(Bucket=name)
+        yield S3Bucket(endpoint=endpoint, client=client, name=name)
+    finally:
+        server.stop()

@@ -2,20 +2,14 @@
 two people or runs writing at once. What users do still succeeds, the mail waits in the
 outbox and leaves once, when the broker is back."""
 
-import os
 import signal
 import socket
 import socketserver
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
@@ -54,9 +48,6 @@ from tests.reporting.conftest import (  # noqa: F401
     fill_report,
     make_project,
 )
-from tests.reporting.test_summary_worker import _test_database_url
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _closed_port() -> int:
@@ -339,13 +330,8 @@ def smtp_edge():
     server.server_close()
 
 
-def _start_worker(queue: str, log, smtp_port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "REDIS_URL": settings.REDIS_URL,
-        "DATABASE_URL": _test_database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "CELERY_TASK_ALWAYS_EAGER": "False",
+def _worker_environment(smtp_port: int) -> dict[str, str]:
+    return {
         # A task taken by a worker that died is handed out again after 2 s, and a mail it
         # left "sending" may be claimed again after 1 s (an hour and 15 minutes live).
         "CELERY_VISIBILITY_TIMEOUT": "2",
@@ -355,94 +341,52 @@ def _start_worker(queue: str, log, smtp_port: int) -> subprocess.Popen:
         "EMAIL_USE_TLS": "False",
         "EMAIL_TIMEOUT": "60",
     }
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for(predicate, timeout: float, what: str, log_path: Path) -> None:
+def _wait_for(predicate, timeout: float, what: str, workers) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.2)
-    raise AssertionError(f"Timed out waiting for {what}.\n{log_path.read_text()}")
+    raise AssertionError(f"Timed out waiting for {what}.\n{workers.log()}")
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_while_sending_a_mail_hands_it_to_another_that_sends_it_once(
-    smtp_edge, tmp_path
+    smtp_edge, real_celery_worker_on_the_database
 ):
-    if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL is unset: a real worker needs Redis as its broker (CI sets it).")
-    if connection.vendor != "postgresql":
-        pytest.skip("The worker is another process: it needs the test's PostgreSQL database.")
+    workers = real_celery_worker_on_the_database
+    workers.env.update(_worker_environment(smtp_edge.server_address[1]))
     row = OutboundMail.objects.create(
         recipient="alice@example.org", subject="Your receipt", text="PIA-2017-007"
     )
-    queue = f"test-faults-{uuid.uuid4().hex[:8]}"
-    log_path = tmp_path / "workers.log"
-    log = log_path.open("w")
-    first = _start_worker(queue, log, smtp_edge.server_address[1])
-    second = None
-    app.conf.task_always_eager = False
-    try:
-        deliver_mail.apply_async(kwargs={"mail_id": row.pk}, queue=queue)
-        _wait_for(smtp_edge.holding.is_set, 60, "the first worker to reach DATA", log_path)
-        row.refresh_from_db()
-        assert (row.status, row.attempts) == (MailStatus.SENDING, 1)
+    queue = workers.queue
+    first = workers.start(loglevel="INFO")
 
-        first.send_signal(signal.SIGKILL)  # mid-task: the message was never acknowledged
-        first.wait(timeout=20)
-        smtp_edge.release.set()
-        time.sleep(3)  # beyond the visibility timeout: Redis hands the task out again
-        second = _start_worker(queue, log, smtp_edge.server_address[1])
+    deliver_mail.apply_async(kwargs={"mail_id": row.pk}, queue=queue)
+    _wait_for(smtp_edge.holding.is_set, 60, "the first worker to reach DATA", workers)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (MailStatus.SENDING, 1)
 
-        _wait_for(
-            lambda: OutboundMail.objects.filter(pk=row.pk, status=MailStatus.SENT).exists(),
-            90,
-            "the second worker to send the mail",
-            log_path,
-        )
-        # The same task delivered once more sends nothing.
-        assert deliver_mail.apply_async(kwargs={"mail_id": row.pk}, queue=queue).get(
-            timeout=60
-        ) == ("skipped")
-    finally:
-        _stop(first)
-        if second is not None:
-            _stop(second)
-        log.close()
+    first.send_signal(signal.SIGKILL)  # mid-task: the message was never acknowledged
+    first.wait(timeout=20)
+    smtp_edge.release.set()
+    time.sleep(3)  # beyond the visibility timeout: Redis hands the task out again
+    workers.start(loglevel="INFO")
+
+    _wait_for(
+        lambda: OutboundMail.objects.filter(pk=row.pk, status=MailStatus.SENT).exists(),
+        90,
+        "the second worker to send the mail",
+        workers,
+    )
+    # The same task delivered once more sends nothing.
+    assert (
+        deliver_mail.apply_async(kwargs={"mail_id": row.pk}, queue=queue).get(timeout=60)
+        == "skipped"
+    ), workers.log()
 
     row.refresh_from_db()
     assert (row.status, row.attempts) == (MailStatus.SENT, 2)

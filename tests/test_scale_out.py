@@ -25,8 +25,6 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
-# moto keeps its buckets in the test process for the whole run: a bucket of our own.
-BUCKET = f"portal-files-{uuid.uuid4().hex[:12]}"
 PASSWORD = "scale-out-Passw0rd"
 # The applicant, their organisation and a draft application, made with the test
 # factories inside the throw-away database; the last line reports the ids.
@@ -97,30 +95,6 @@ def throwaway_database_url():
         maintenance.close()
 
 
-@pytest.fixture
-def s3_server():
-    """moto's S3 server on a free local port, with the portal's private bucket."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="portal-test",
-        aws_secret_access_key="portal-test-secret",  # noqa: S106
-    )
-    client.create_bucket(Bucket=BUCKET)
-    try:
-        yield endpoint, client
-    finally:
-        server.stop()
-
-
 def _run(command, env, tmp_path, name):
     log = tmp_path / f"{name}.log"
     with log.open("w") as output:
@@ -154,10 +128,10 @@ def _wait_until_serving(base_url, process, log_path):
 
 
 @pytest.fixture
-def two_web_servers(throwaway_database_url, s3_server, tmp_path):
+def two_web_servers(throwaway_database_url, s3_bucket, tmp_path):
     """Servers A and B: separate gunicorn processes, each with its own (empty) media
-    folder, sharing the database, Redis, the S3 bucket and the secret key."""
-    endpoint, _client = s3_server
+    folder, sharing the database, Redis, the S3 bucket (moto's, tests/conftest.py) and
+    the secret key."""
     shared = {
         **os.environ,
         "DJANGO_DEBUG": "True",
@@ -168,12 +142,7 @@ def two_web_servers(throwaway_database_url, s3_server, tmp_path):
         "REDIS_CACHE_URL": settings.REDIS_CACHE_URL,
         "CELERY_TASK_ALWAYS_EAGER": "True",
         "EMAIL_HOST": "",
-        "FILE_STORAGE": "s3",
-        "AWS_STORAGE_BUCKET_NAME": BUCKET,
-        "AWS_S3_ENDPOINT_URL": endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "portal-test",
-        "AWS_SECRET_ACCESS_KEY": "portal-test-secret",
+        **s3_bucket.environment(),
     }
     _run(["migrate", "--noinput", "-v", "0"], shared, tmp_path, "migrate")
 
@@ -236,13 +205,13 @@ def _csrf(session, url) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
-def test_two_web_processes_share_one_users_session_and_uploaded_files(two_web_servers, s3_server):
+def test_two_web_processes_share_one_users_session_and_uploaded_files(two_web_servers, s3_bucket):
     import requests
     from django.core.cache import cache
 
     servers, application_pk = two_web_servers
     a, b = servers["A"]["url"], servers["B"]["url"]
-    _endpoint, s3 = s3_server
+    s3, bucket = s3_bucket.client, s3_bucket.name
     documents = f"/applications/{application_pk}/edit/documents/"
     # Past Django's 2.5 MB in-memory limit: the upload is spooled to a temporary file
     # on A, and B's download from S3 to one, and must still arrive byte for byte.
@@ -287,11 +256,11 @@ def test_two_web_processes_share_one_users_session_and_uploaded_files(two_web_se
     # The session lives in the shared Redis; the file in the bucket, private, and on
     # neither server's disk.
     assert cache.get(f"django.contrib.sessions.cached_db{session_key}")["_auth_user_id"]
-    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]]
     assert len(keys) == 1
     assert keys[0].startswith(f"applications/{application_pk}/")
-    assert s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read() == content
-    grants = s3.get_object_acl(Bucket=BUCKET, Key=keys[0])["Grants"]
+    assert s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read() == content
+    grants = s3.get_object_acl(Bucket=bucket, Key=keys[0])["Grants"]
     assert [grant["Permission"] for grant in grants] == ["FULL_CONTROL"]
     assert [p for s in servers.values() for p in s["media_root"].rglob("*")] == []
 

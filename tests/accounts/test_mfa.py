@@ -12,9 +12,11 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from allauth.mfa.utils import decrypt
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.enums import ProgrammeRole
+from accounts.two_factor import has_active_totp
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.two_factor import activate_totp, totp_code
 
@@ -257,3 +259,58 @@ def test_a_recovery_code_signs_in_once(client, applicant_a):
     assert again.status_code == 200
     assert "Incorrect code." in main_content(again)
     assert "_auth_user_id" not in client.session
+
+
+# --- the cached answer ----------------------------------------------------------------
+
+
+def test_an_authenticator_whose_creation_is_rolled_back_leaves_the_user_without_one(
+    client, new_staff
+):
+    assert has_active_totp(new_staff) is False  # now cached
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        activate_totp(new_staff)
+        assert Authenticator.objects.filter(user=new_staff).exists()
+        raise RuntimeError("the request failed after the authenticator was saved")
+
+    assert not Authenticator.objects.filter(user=new_staff).exists()
+    assert has_active_totp(new_staff) is False
+    client.force_login(new_staff)
+    assert client.get("/staff/dashboard/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_committed_authenticator_is_remembered_without_a_query(
+    new_staff, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    assert has_active_totp(new_staff) is False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activate_totp(new_staff)
+
+    with django_assert_num_queries(0):
+        assert has_active_totp(new_staff) is True
+
+
+def test_a_rolled_back_removal_leaves_the_user_with_their_authenticator(new_staff):
+    activate_totp(new_staff)
+    assert has_active_totp(new_staff) is True
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Authenticator.objects.filter(user=new_staff, type=Authenticator.Type.TOTP).delete()
+        raise RuntimeError("the request failed after the authenticator was removed")
+
+    assert has_active_totp(new_staff) is True
+
+
+def test_a_committed_removal_is_remembered_without_a_query(
+    new_staff, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    activate_totp(new_staff)
+    assert has_active_totp(new_staff) is True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Authenticator.objects.filter(user=new_staff, type=Authenticator.Type.TOTP).delete()
+
+    with django_assert_num_queries(0):
+        assert has_active_totp(new_staff) is False

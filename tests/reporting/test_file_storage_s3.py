@@ -5,8 +5,6 @@ permission-checked downloads. The bucket is moto's S3 server on a local port; th
 storage is configured by the real settings module with the S3 variables set."""
 
 import runpy
-import uuid
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -28,55 +26,18 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def bucket(settings, monkeypatch):
-    """moto's S3 server with the portal's bucket; the default storage is what
-    config/settings.py makes of FILE_STORAGE=s3 and the AWS_* variables."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="portal-test",
-        aws_secret_access_key="portal-test-secret",  # noqa: S106
-    )
-    # moto keeps its buckets in this process for the whole run: one bucket per test.
-    name = f"portal-files-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=name)
-    for variable, value in {
-        "FILE_STORAGE": "s3",
-        "AWS_STORAGE_BUCKET_NAME": name,
-        "AWS_S3_ENDPOINT_URL": endpoint,
-        "AWS_S3_REGION_NAME": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "portal-test",
-        "AWS_SECRET_ACCESS_KEY": "portal-test-secret",
-    }.items():
+def bucket(s3_bucket, settings, monkeypatch):
+    """moto's S3 server with the portal's bucket (tests/conftest.py); the default
+    storage is what config/settings.py makes of FILE_STORAGE=s3 and the AWS_* variables."""
+    for variable, value in s3_bucket.environment().items():
         monkeypatch.setenv(variable, value)
     configured = runpy.run_path(str(ROOT / "config" / "settings.py"))
     settings.STORAGES = {**settings.STORAGES, "default": configured["STORAGES"]["default"]}
-    try:
-        yield Bucket(client, name)
-    finally:
-        server.stop()
+    return s3_bucket
 
 
-@dataclass
-class Bucket:
-    client: object
-    name: str
-
-
-def stored(bucket: Bucket) -> dict[str, bytes]:
-    listing = bucket.client.list_objects_v2(Bucket=bucket.name).get("Contents", [])
-    return {
-        item["Key"]: bucket.client.get_object(Bucket=bucket.name, Key=item["Key"])["Body"].read()
-        for item in listing
-    }
+def stored(bucket) -> dict[str, bytes]:
+    return bucket.stored()
 
 
 def nothing_on_disk() -> bool:

@@ -1,13 +1,8 @@
 """Donor summaries under real concurrency: threads racing on PostgreSQL, and a real
 Celery worker, started against Redis, making a summary from the committed test data."""
 
-import os
-import subprocess
-import sys
 import threading
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -18,7 +13,6 @@ from reporting.models import DonorRecipient, DonorSummary, SummaryStatus
 from reporting.summaries import summary_build, summary_request
 from tests.reporting.summary_data import JANUARY, build_programme
 
-ROOT = Path(__file__).resolve().parents[2]
 START, END = JANUARY
 
 
@@ -90,76 +84,17 @@ def test_eight_requests_and_builds_at_once_make_one_summary_its_files_and_mail_o
 # --- a real worker ---------------------------------------------------------------
 
 
-def _test_database_url() -> str:
-    """The URL of the database this test runs against (pytest-django's ``test_...``)."""
-    database = connection.settings_dict
-    credentials = quote(database["USER"] or "", safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database["HOST"] or "127.0.0.1"
-    port = f":{database['PORT']}" if database["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{quote(database['NAME'], safe='')}"
-
-
 @pytest.fixture
-def worker_queue(tmp_path):
-    if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL is unset: a real worker needs Redis as its broker (CI sets it).")
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "The worker is another process: it cannot see the test run's in-memory SQLite "
-            "database (set DATABASE_URL to a PostgreSQL database, as CI does)."
-        )
-    from config.celery import app
-
-    queue = f"test-summaries-{uuid.uuid4().hex[:8]}"
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    env = {
-        **os.environ,
-        "REDIS_URL": settings.REDIS_URL,
-        "DATABASE_URL": _test_database_url(),
-        "DATABASE_CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "EMAIL_HOST": "",
-    }
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            # Autodiscovery finds reporting/tasks.py; name this module in case it is
-            # not imported there yet.
-            "--include=reporting.tasks_summaries",
-            "-Q",
-            queue,
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+def worker_queue(real_celery_worker_on_the_database):
+    """A real worker on this test's database and media folder; its queue and log."""
+    workers = real_celery_worker_on_the_database
+    workers.start(
+        env={"MEDIA_ROOT": str(settings.MEDIA_ROOT), "EMAIL_HOST": ""},
+        # Autodiscovery finds reporting/tasks.py; name this module in case it is
+        # not imported there yet.
+        include=("reporting.tasks_summaries",),
     )
-    app.conf.task_always_eager = False
-    try:
-        yield queue, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    return workers.queue, workers.log_path
 
 
 @pytest.mark.celery_worker
