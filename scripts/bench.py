@@ -101,7 +101,7 @@ def bench_environment(args) -> dict:
             "LOG_LEVEL": "WARNING",
             # --no-page-cache: every request renders its page (config/page_cache.py).
             "PAGE_CACHE_SECONDS": "0"
-            if args.no_page_cache
+            if getattr(args, "no_page_cache", False)  # loadtest.py passes its own args
             else env.get("PAGE_CACHE_SECONDS", "60"),
         }
     )
