@@ -50,6 +50,7 @@ VERSION_PREFIX = "pagecache:v:"
 GENERATION_KEY = "pagecache:generation"
 ANY_WRITE_KEY = "pagecache:any-write"
 ENTRY_PREFIX = "pagecache:page:"
+ROW_PREFIX = "pagecache:row:"
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 # Headers of the view's own response worth keeping; middleware adds the rest each time.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
@@ -165,6 +166,27 @@ def tables_version(*models) -> str:
         return uuid.uuid4().hex
     versions = _versions(tables_of(models))
     return hashlib.sha256(repr(sorted(versions.items())).encode()).hexdigest()[:32]
+
+
+def cached_row(model, pk, load):
+    """``load()`` (one row of ``model``, or None), kept in the cache while its table
+    keeps its version: a committed write to any row of the table reads it afresh."""
+    if not enabled() or _has_pending_writes(connections[DEFAULT_DB_ALIAS]):
+        return load()
+    table_key = VERSION_PREFIX + model._meta.db_table
+    row_key = f"{ROW_PREFIX}{model._meta.label_lower}:{pk}"
+    found = cache.get_many([GENERATION_KEY, table_key, row_key])
+    version = (found.get(GENERATION_KEY), found.get(table_key))
+    stored = found.get(row_key)
+    if stored is not None and None not in version and stored[0] == version:
+        return stored[1]
+    row = load()
+    if None not in version:
+        # Read before the row: a write committing meanwhile leaves this copy unused.
+        cache.set(row_key, (version, row), settings.PAGE_CACHE_SECONDS)
+    else:
+        _current([GENERATION_KEY, table_key])
+    return row
 
 
 def _versions(tables) -> dict:

@@ -259,3 +259,35 @@ def test_the_pages_kept_in_a_process_stay_within_their_size_and_age(settings):
 
     recent.put("c", {"content": "z", "stored_at": now - settings.PAGE_CACHE_SECONDS - 1})
     assert recent.get("c") is None  # older than PAGE_CACHE_SECONDS
+
+
+def test_a_signed_in_page_served_again_reads_only_the_session():
+    applicant = UserFactory()
+    client = Client()
+    client.force_login(applicant)
+    client.get(MY_APPLICATIONS)  # the page stored; the cache's versions made
+    client.get(MY_APPLICATIONS)  # the user stored under them
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(MY_APPLICATIONS)
+
+    assert served(response) == "hit"
+    # The user comes from the cache too (accounts/backends.py); the tests keep
+    # sessions in the database, production in Redis.
+    assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries] == [
+        '"django_session"'
+    ]
+
+
+def test_a_user_deactivated_is_signed_out_on_the_next_request():
+    applicant = UserFactory()
+    client = Client()
+    client.force_login(applicant)
+    client.get(MY_APPLICATIONS)
+    assert served(client.get(MY_APPLICATIONS)) == "hit"
+
+    type(applicant).objects.filter(pk=applicant.pk).update(is_active=False)
+    response = client.get(MY_APPLICATIONS)
+
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
