@@ -274,9 +274,7 @@ def test_a_signed_in_page_served_again_reads_only_the_session():
     assert served(response) == "hit"
     # The user comes from the cache too (accounts/backends.py); the tests keep
     # sessions in the database, production in Redis.
-    assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries] == [
-        '"django_session"'
-    ]
+    assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries] == ['"django_session"']
 
 
 def test_a_user_deactivated_is_signed_out_on_the_next_request():
