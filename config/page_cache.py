@@ -61,6 +61,7 @@ UNTRACKED_TABLES = frozenset({"django_session"})
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"([^"]+)"', re.I
 )
+_QUOTED = re.compile(r'"([^"]+)"')
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"([^"]+)"', re.I)
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
@@ -83,8 +84,15 @@ def track_queries(execute, sql, params, many, context):
     if reading is not None and match is None:
         reading.update(_READ.findall(sql))
     result = execute(sql, params, many, context)
-    if match and match.group(1) not in UNTRACKED_TABLES:
-        _written(context["connection"], match.group(1))
+    if match:
+        # TRUNCATE names every table it empties (Django's flush, seed_scale --reset).
+        truncate = sql.lstrip()[:1] in "Tt"
+        tables = _QUOTED.findall(sql) if truncate else [match.group(1)]
+        if truncate and "CASCADE" in sql.upper():
+            invalidate_all()  # and the tables it reached that it does not name
+        for table in tables:
+            if table not in UNTRACKED_TABLES:
+                _written(context["connection"], table)
     return result
 
 

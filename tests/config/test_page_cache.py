@@ -289,3 +289,19 @@ def test_a_user_deactivated_is_signed_out_on_the_next_request():
 
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_a_truncate_changes_each_table_it_names_and_with_cascade_every_page():
+    versions = page_cache._versions({"grants_theme", "grants_call"})
+    with connection.cursor() as cursor:
+        cursor.execute('TRUNCATE "grants_theme", "grants_call" CASCADE')
+
+    after = page_cache._versions({"grants_theme", "grants_call"})
+    changed = [key for key in versions if versions[key] != after[key]]
+    # CASCADE may empty tables it does not name: every stored page is dropped too.
+    assert sorted(changed) == [
+        page_cache.GENERATION_KEY,
+        "pagecache:v:grants_call",
+        "pagecache:v:grants_theme",
+    ]
