@@ -116,6 +116,14 @@ def _written(connection, table: str) -> None:
     pending[1].add(table)
 
 
+def bump_pending(connection) -> None:
+    """Give the tables written so far in this transaction their new versions now, as
+    its commit would: for tests, whose transaction never commits."""
+    pending = getattr(connection, "_page_cache_pending", None)
+    if pending is not None:
+        pending[0]()
+
+
 def _has_pending_writes(connection) -> bool:
     pending = getattr(connection, "_page_cache_pending", None)
     return bool(
@@ -248,11 +256,6 @@ class RecentPages:
             self.size += len(entry["content"])
             while self.size > self.limit and self.pages:
                 self._drop(next(iter(self.pages)))
-
-    def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.size = 0
 
     def _drop(self, key: str) -> None:
         self.size -= len(self.pages.pop(key)["content"])

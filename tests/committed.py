@@ -8,8 +8,8 @@ is in place, as production would have committed it.
 
 from django.db import connection
 
+from config import page_cache
+
 
 def as_if_committed() -> None:
-    pending = getattr(connection, "_page_cache_pending", None)
-    if pending is not None:
-        pending[0]()
+    page_cache.bump_pending(connection)

@@ -185,14 +185,20 @@ def test_each_language_has_its_own_page():
     assert 'lang="ru"' in response.content.decode()
 
 
-def test_a_page_with_a_message_waiting_shows_it_and_is_not_stored():
-    from django.contrib import messages
-
+def signed_in_with_a_stored_page():
+    """An applicant's client whose list of applications is now served from the cache."""
     applicant = UserFactory()
     client = Client()
     client.force_login(applicant)
     client.get(MY_APPLICATIONS)
     assert served(client.get(MY_APPLICATIONS)) == "hit"
+    return applicant, client
+
+
+def test_a_page_with_a_message_waiting_shows_it_and_is_not_stored():
+    from django.contrib import messages
+
+    _applicant, client = signed_in_with_a_stored_page()
 
     # A message queued by an earlier request, as a redirect after saving leaves one.
     request = client.get(reverse("profile")).wsgi_request
@@ -278,11 +284,7 @@ def test_a_signed_in_page_served_again_reads_only_the_session():
 
 
 def test_a_user_deactivated_is_signed_out_on_the_next_request():
-    applicant = UserFactory()
-    client = Client()
-    client.force_login(applicant)
-    client.get(MY_APPLICATIONS)
-    assert served(client.get(MY_APPLICATIONS)) == "hit"
+    applicant, client = signed_in_with_a_stored_page()
 
     type(applicant).objects.filter(pk=applicant.pk).update(is_active=False)
     response = client.get(MY_APPLICATIONS)
